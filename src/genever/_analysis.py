@@ -1,0 +1,430 @@
+"""Signature analysis: a handler or dependency becomes a ``Dependant`` tree.
+
+This runs once per route, when the app is built, and follows FastAPI's
+inference rules exactly: names captured by the path are path parameters,
+scalar types are query parameters, models are the JSON body, ``Annotated``
+markers and default-value markers override. Mistakes are reported here, with
+the route, the function and the parameter in the message, never at request
+time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import inspect
+import re
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+from . import params
+from .datastructures import UploadFile
+from .exceptions import ConfigurationError
+
+try:  # msgspec Structs are bodies, like pydantic models
+    from msgspec import Struct as _Struct
+except ImportError:  # pragma: no cover - msgspec is a hard dependency
+    _Struct = None  # type: ignore[assignment,misc]
+
+_PATH_PARAM = re.compile(r"{([^{}:]+)(?::[^{}]*)?}")
+
+
+def path_param_names(path: str) -> set[str]:
+    return set(_PATH_PARAM.findall(path))
+
+
+@dataclasses.dataclass(slots=True)
+class ParamSpec:
+    """One value read from the request: where from, under which name, as which type."""
+
+    name: str
+    source: str  # "path" | "query" | "header" | "cookie" | "body" | "form" | "file"
+    alias: str
+    annotation: Any
+    field: params.Param
+    required: bool
+    default: Any
+    is_sequence: bool = False
+
+
+@dataclasses.dataclass(slots=True, eq=False)
+class Dependant:
+    """A callable and what it needs, as inferred from its signature."""
+
+    call: Callable[..., Any]
+    name: str | None = None
+    path: str = ""
+    path_params: list[ParamSpec] = dataclasses.field(default_factory=list)
+    query_params: list[ParamSpec] = dataclasses.field(default_factory=list)
+    header_params: list[ParamSpec] = dataclasses.field(default_factory=list)
+    cookie_params: list[ParamSpec] = dataclasses.field(default_factory=list)
+    body_params: list[ParamSpec] = dataclasses.field(default_factory=list)
+    dependencies: list[Dependant] = dataclasses.field(default_factory=list)
+    request_param_name: str | None = None
+    websocket_param_name: str | None = None
+    http_connection_param_name: str | None = None
+    response_param_name: str | None = None
+    background_tasks_param_name: str | None = None
+    security_scopes_param_name: str | None = None
+    security_scopes: list[str] = dataclasses.field(default_factory=list)
+    security_requirement: Any = None  # a SecurityBase instance when this is a security scheme
+    use_cache: bool = True
+    is_security: bool = False
+
+    @property
+    def own_params(self) -> list[ParamSpec]:
+        return self.path_params + self.query_params + self.header_params + self.cookie_params
+
+    @property
+    def cache_key(self) -> tuple[Any, tuple[str, ...]]:
+        return (self.call, tuple(sorted(set(self.security_scopes))) if self.is_security else ())
+
+    def walk(self) -> list[Dependant]:
+        """This dependant and every sub-dependant, depth first, parents last."""
+        out: list[Dependant] = []
+        for sub in self.dependencies:
+            out.extend(sub.walk())
+        out.append(self)
+        return out
+
+
+def describe_call(call: Any) -> str:
+    name = getattr(call, "__qualname__", None) or getattr(call, "__name__", None)
+    if name is None:
+        name = type(call).__qualname__
+    return f"{name}()"
+
+
+def _is_union(tp: Any) -> bool:
+    return get_origin(tp) in (Union, types.UnionType)
+
+
+def _strip_optional(tp: Any) -> Any:
+    if _is_union(tp):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return tp
+
+
+def _unannotated(tp: Any) -> Any:
+    while get_origin(tp) is Annotated:
+        tp = get_args(tp)[0]
+    return tp
+
+
+def is_model_type(tp: Any) -> bool:
+    """A type that FastAPI reads from the JSON body when no marker says otherwise."""
+    tp = _unannotated(tp)
+    if not isinstance(tp, type):
+        return False
+    if issubclass(tp, BaseModel) or dataclasses.is_dataclass(tp):
+        return True
+    if _Struct is not None and issubclass(tp, _Struct):
+        return True
+    return typing.is_typeddict(tp)
+
+
+_SEQUENCE_ORIGINS = (list, set, frozenset, tuple, Sequence, typing.List, typing.Set)  # noqa: UP006
+
+
+def is_scalar(tp: Any) -> bool:
+    """FastAPI's notion of a scalar: not a model, mapping or sequence (str and bytes are scalars)."""
+    tp = _unannotated(tp)
+    if tp is Any or tp is None or tp is type(None):
+        return True
+    if _is_union(tp):
+        return all(is_scalar(a) for a in get_args(tp))
+    origin = get_origin(tp)
+    if origin is typing.Literal:
+        return True
+    if origin is not None:
+        return not (origin in _SEQUENCE_ORIGINS or (isinstance(origin, type) and issubclass(origin, Mapping)))
+    if isinstance(tp, type):
+        if tp in (str, bytes):
+            return True
+        if issubclass(tp, enum.Enum):
+            return True
+        if is_model_type(tp) or issubclass(tp, (Mapping, Sequence, set, frozenset)):
+            return False
+        return not issubclass(tp, UploadFile)
+    return True
+
+
+def is_upload_annotation(tp: Any) -> bool:
+    """``UploadFile``, ``UploadFile | None`` or ``list[UploadFile]``."""
+    tp = _strip_optional(_unannotated(tp))
+    if get_origin(tp) in _SEQUENCE_ORIGINS:
+        args = get_args(tp)
+        tp = _strip_optional(_unannotated(args[0])) if args else None
+    return isinstance(tp, type) and issubclass(tp, UploadFile)
+
+
+def is_scalar_sequence(tp: Any) -> bool:
+    tp = _strip_optional(_unannotated(tp))
+    if _is_union(tp):
+        return False
+    origin = get_origin(tp)
+    if origin in _SEQUENCE_ORIGINS:
+        args = get_args(tp)
+        return all(is_scalar(a) for a in args if a is not Ellipsis)
+    return tp in (list, set, tuple, frozenset)
+
+
+def _split_annotated(annotation: Any) -> tuple[Any, list[Any]]:
+    """``Annotated[T, a, b]`` → (``Annotated[T, non-marker metadata]``, [markers])."""
+    if get_origin(annotation) is not Annotated:
+        return annotation, []
+    base, *metadata = get_args(annotation)
+    markers = [m for m in metadata if isinstance(m, params.Param | params.Depends)]
+    others = [m for m in metadata if not isinstance(m, params.Param | params.Depends)]
+    if get_origin(base) is Annotated:  # nested Annotated aliases: flatten
+        base, inner = _split_annotated(base)
+        markers = inner + markers
+    return (Annotated[base, *others] if others else base), markers
+
+
+def _signature(call: Callable[..., Any]) -> inspect.Signature:
+    target = call
+    if inspect.isclass(call):
+        target = call.__init__
+    elif not (inspect.isfunction(call) or inspect.ismethod(call)) and callable(call):
+        dunder_call = getattr(call, "__call__", None)  # noqa: B004
+        if dunder_call is not None and (inspect.isfunction(dunder_call) or inspect.ismethod(dunder_call)):
+            target = dunder_call
+    signature = inspect.signature(call)
+    try:
+        hints = typing.get_type_hints(target, include_extras=True)
+    except Exception:  # unresolvable forward refs: fall back to the raw annotations
+        hints = {}
+    parameters = [
+        p.replace(annotation=hints.get(p.name, p.annotation))
+        for p in signature.parameters.values()
+        if p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    ]
+    return signature.replace(parameters=parameters)
+
+
+def unwrap_call(call: Any) -> Any:
+    """The function that actually runs for ``call`` (a class's ``__call__`` for instances)."""
+    if inspect.isclass(call) or inspect.isroutine(call):
+        return call
+    dunder = getattr(call, "__call__", None)  # noqa: B004
+    return dunder if dunder is not None else call
+
+
+def is_coroutine_callable(call: Any) -> bool:
+    if inspect.isclass(call):
+        return False
+    return inspect.iscoroutinefunction(unwrap_call(call)) or inspect.iscoroutinefunction(call)
+
+
+def is_gen_callable(call: Any) -> bool:
+    return inspect.isgeneratorfunction(unwrap_call(call)) or inspect.isgeneratorfunction(call)
+
+
+def is_async_gen_callable(call: Any) -> bool:
+    return inspect.isasyncgenfunction(unwrap_call(call)) or inspect.isasyncgenfunction(call)
+
+
+class _Where:
+    """Context for error messages: which route and which function."""
+
+    def __init__(self, route: str, call: Any) -> None:
+        self.route = route
+        self.call = call
+
+    def error(self, param: str, problem: str) -> ConfigurationError:
+        return ConfigurationError(f"{self.route}: parameter '{param}' of {describe_call(self.call)} {problem}")
+
+
+def get_dependant(
+    *,
+    path: str,
+    call: Callable[..., Any],
+    route: str,
+    name: str | None = None,
+    security_scopes: list[str] | None = None,
+    use_cache: bool = True,
+    _stack: tuple[Any, ...] = (),
+) -> Dependant:
+    """Analyse ``call``'s signature (recursively through its ``Depends``)."""
+    from .background import BackgroundTasks
+    from .requests import Request
+    from .responses import Response
+    from .security.base import SecurityBase, SecurityScopes
+    from .websockets import WebSocket
+
+    if call in _stack:
+        chain = " -> ".join(describe_call(c) for c in (*_stack, call))
+        raise ConfigurationError(f"{route}: dependency cycle: {chain}")
+    where = _Where(route, call)
+    path_names = path_param_names(path)
+    dependant = Dependant(
+        call=call, name=name, path=path, security_scopes=list(security_scopes or ()), use_cache=use_cache
+    )
+    if isinstance(call, SecurityBase):
+        dependant.security_requirement = call
+    try:
+        signature = _signature(call)
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"{route}: cannot read the signature of {describe_call(call)}: {exc}") from exc
+
+    for param in signature.parameters.values():
+        annotation = param.annotation if param.annotation is not inspect.Parameter.empty else Any
+        annotation, markers = _split_annotated(annotation)
+        if len(markers) > 1:
+            raise where.error(param.name, "has more than one FastAPI marker in Annotated (use exactly one)")
+        marker: params.Param | params.Depends | None = markers[0] if markers else None
+        default = param.default
+        if isinstance(default, params.Param | params.Depends):
+            if marker is not None:
+                raise where.error(
+                    param.name, f"declares {type(marker).__name__} both in Annotated and as its default value"
+                )
+            marker = default
+            default = inspect.Parameter.empty
+        elif isinstance(marker, params.Param) and marker.default not in (params.Unset, ...):
+            raise where.error(
+                    param.name,
+                    f"sets a default inside Annotated[..., {type(marker).__name__}(...)]; "
+                    "put the default after '=' instead",
+                )
+
+        if isinstance(marker, params.Depends):
+            sub_call = marker.dependency
+            if sub_call is None:
+                sub_call = _unannotated(annotation)
+                if sub_call is Any or not callable(sub_call):
+                    raise where.error(param.name, "uses Depends() without a callable and without a type to call")
+            scopes = list(dependant.security_scopes)
+            is_security = isinstance(marker, params.Security)
+            if is_security:
+                scopes = scopes + marker.scopes  # type: ignore[attr-defined]
+            sub = get_dependant(
+                path=path,
+                call=sub_call,
+                route=route,
+                name=param.name,
+                security_scopes=scopes,
+                use_cache=marker.use_cache,
+                _stack=(*_stack, call),
+            )
+            sub.is_security = is_security
+            dependant.dependencies.append(sub)
+            continue
+
+        plain = _strip_optional(_unannotated(annotation))
+        if marker is None and isinstance(plain, type):
+            if issubclass(plain, WebSocket):
+                dependant.websocket_param_name = param.name
+                continue
+            if issubclass(plain, Request):
+                dependant.request_param_name = param.name
+                continue
+            if issubclass(plain, Response):
+                dependant.response_param_name = param.name
+                continue
+            if issubclass(plain, BackgroundTasks):
+                dependant.background_tasks_param_name = param.name
+                continue
+            if issubclass(plain, SecurityScopes):
+                dependant.security_scopes_param_name = param.name
+                continue
+
+        spec = _param_spec(param.name, annotation, marker, default, path_names, where)
+        {
+            "path": dependant.path_params,
+            "query": dependant.query_params,
+            "header": dependant.header_params,
+            "cookie": dependant.cookie_params,
+        }.get(spec.source, dependant.body_params).append(spec)
+    return dependant
+
+
+def _param_spec(
+    name: str,
+    annotation: Any,
+    marker: params.Param | None,
+    default: Any,
+    path_names: set[str],
+    where: _Where,
+) -> ParamSpec:
+    if marker is None:
+        if name in path_names:
+            marker = params.Path()
+        elif is_upload_annotation(annotation):
+            marker = params.File()
+        elif is_scalar(annotation):
+            marker = params.Query()
+        else:
+            marker = params.Body()
+    alias = marker.alias or name
+    if isinstance(marker, params.Path):
+        if alias not in path_names:
+            raise where.error(name, f"is declared as Path but the route path has no {{{alias}}}")
+    elif name in path_names and not isinstance(marker, params.Body) and marker.alias is None:
+        raise where.error(
+            name,
+            f"is declared as {type(marker).__name__} but the path captures {{{name}}}; "
+            "use Path() or rename one of them",
+        )
+    if isinstance(marker, params.Header) and marker.alias is None and marker.convert_underscores:
+        alias = name.replace("_", "-")
+
+    source = marker.source
+    is_sequence = False
+    if source in ("query", "header", "cookie", "path"):
+        if is_scalar_sequence(annotation):
+            if source in ("path", "cookie"):
+                raise where.error(name, f"is a list, which a {source} parameter cannot be")
+            is_sequence = True
+        elif not is_scalar(annotation):
+            if source == "path":
+                raise where.error(name, f"has type {annotation!r}, which a path parameter cannot be")
+            raise where.error(
+                name,
+                f"has the non-scalar type {annotation!r} but is declared as {type(marker).__name__}; "
+                "use Body() for a JSON body",
+            )
+    if source == "header":
+        alias = alias.lower()
+
+    field_default = default if default is not inspect.Parameter.empty else marker.default
+    required = (field_default is params.Unset or field_default is ...) and marker.default_factory is None
+    if source == "path":
+        required = True
+    if annotation is Any and source == "body":
+        annotation = Any
+    return ParamSpec(
+        name=name,
+        source=source,
+        alias=alias,
+        annotation=annotation,
+        field=marker,
+        required=required,
+        default=None if required else field_default,
+        is_sequence=is_sequence,
+    )
+
+
+def flat_body_params(dependant: Dependant) -> list[ParamSpec]:
+    """Every body parameter of the route and its dependencies, each name once."""
+    seen: dict[str, ParamSpec] = {}
+    for node in dependant.walk():
+        for spec in node.body_params:
+            seen.setdefault(spec.alias, spec)
+    return list(seen.values())
+
+
+def flat_params(dependant: Dependant) -> list[ParamSpec]:
+    """Every path/query/header/cookie parameter, deduplicated by (source, alias), as OpenAPI lists them."""
+    seen: dict[tuple[str, str], ParamSpec] = {}
+    for node in dependant.walk():
+        for spec in node.own_params:
+            seen.setdefault((spec.source, spec.alias), spec)
+    return list(seen.values())

@@ -1,0 +1,526 @@
+"""Route compilation: a ``Dependant`` tree becomes one flat, per-request plan.
+
+Everything here runs when the app is built. The output of ``compile_route``
+is a single ``async def run(request) -> Response`` closure over precomputed
+tuples: which values to extract (each with its own validator), which
+callables to call in which order, which results to cache, which generators
+to close, and how to encode the result. The request path walks those tuples;
+it never inspects a signature or dispatches on a parameter's kind.
+
+Dependency semantics follow FastAPI's ``solve_dependencies``: sub-dependencies
+run depth-first in declaration order; a dependency runs only if its own
+subtree validated; a dependant's own path/query/header/cookie values are
+validated after its sub-dependencies; every error is collected and the
+handler is not called if there is any; the code after ``yield`` runs after
+the response is sent, in reverse order, with the handler's exception thrown
+in at the ``yield``.
+"""
+
+from __future__ import annotations
+
+import email.message
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from . import _analysis as an
+from ._serialize import build_serializer
+from ._validation import Invalid, body_validator, default_getter, missing_error, param_validator
+from .background import BackgroundTasks
+from .concurrency import run_in_threadpool
+from .exceptions import RequestValidationError
+from .responses import JSONResponse, Response, raw_response
+from .security.base import SecurityScopes
+
+if TYPE_CHECKING:
+    from .requests import Request
+    from .routing import APIRoute
+
+Getter = Callable[["Request"], Any]
+
+_ASYNC, _SYNC, _ASYNC_GEN, _SYNC_GEN = range(4)
+
+
+# -- value extraction ---------------------------------------------------------------------------
+
+
+def _param_getter(spec: an.ParamSpec) -> Getter:
+    """One closure per parameter: read the raw value, apply the default, validate."""
+    validate = param_validator(spec)
+    alias = spec.alias
+    loc = (spec.source, alias)
+    required = spec.required
+    get_default = default_getter(spec)
+
+    def missing() -> Any:
+        if required:
+            raise Invalid([missing_error(loc)])
+        return get_default()
+
+    source = spec.source
+    if source == "path":
+
+        def get_path(request: Request) -> Any:
+            return validate(request.path_params[alias])
+
+        return get_path
+    if spec.is_sequence:
+        if source == "query":
+
+            def get_query_list(request: Request) -> Any:
+                values = [v for k, v in request._query_pairs() if k == alias]
+                return validate(values) if values else missing()
+
+            return get_query_list
+
+        def get_header_list(request: Request) -> Any:
+            values = request._header_list(alias)
+            return validate(values) if values else missing()
+
+        return get_header_list
+    if source == "query":
+
+        def get_query(request: Request) -> Any:
+            raw = request._query_dict().get(alias)
+            return missing() if raw is None else validate(raw)
+
+        return get_query
+    if source == "header":
+
+        def get_header(request: Request) -> Any:
+            raw = request._header(alias)
+            return missing() if raw is None else validate(raw)
+
+        return get_header
+
+    def get_cookie(request: Request) -> Any:
+        raw = request.cookies.get(alias)
+        return missing() if raw is None else validate(raw)
+
+    return get_cookie
+
+
+def _request(request: Request) -> Any:
+    return request
+
+
+def _sub_response(request: Request) -> Any:
+    response = request._sub_response
+    if response is None:
+        response = request._sub_response = Response()
+        response.status_code = None  # type: ignore[assignment]
+    return response
+
+
+def _background_tasks(request: Request) -> Any:
+    tasks = request._background
+    if tasks is None:
+        tasks = request._background = BackgroundTasks()
+    return tasks
+
+
+def _special_getters(node: an.Dependant) -> list[tuple[str, Getter]]:
+    out: list[tuple[str, Getter]] = []
+    for name in (node.request_param_name, node.websocket_param_name, node.http_connection_param_name):
+        if name:
+            out.append((name, _request))
+    if node.response_param_name:
+        out.append((node.response_param_name, _sub_response))
+    if node.background_tasks_param_name:
+        out.append((node.background_tasks_param_name, _background_tasks))
+    if node.security_scopes_param_name:
+        scopes = SecurityScopes(node.security_scopes)
+        out.append((node.security_scopes_param_name, lambda _request: scopes))
+    return out
+
+
+def _is_json_content_type(value: str | None) -> bool:
+    if not value:
+        return True
+    message = email.message.Message()
+    message["content-type"] = value
+    if message.get_content_maintype() != "application":
+        return False
+    subtype = message.get_content_subtype()
+    return subtype == "json" or subtype.endswith("+json")
+
+
+def _body_reader(specs: list[an.ParamSpec]) -> Callable[[Request], Any] | None:
+    """An async ``read(request) -> dict of body values`` (raises ``Invalid``), or None."""
+    if not specs:
+        return None
+    if any(spec.source in ("form", "file") for spec in specs):
+        from ._forms import form_reader
+
+        return form_reader(specs)
+    embed = len(specs) > 1 or bool(getattr(specs[0].field, "embed", False))
+    validate = body_validator(specs, embed)
+    required = any(spec.required for spec in specs)
+    defaults = {spec.name: default_getter(spec) for spec in specs}
+    json_types: dict[str | None, bool] = {}
+
+    async def read_body(request: Request) -> dict[str, Any]:
+        raw = await request.body()
+        if not raw:
+            if not embed and required:
+                raise Invalid([missing_error(("body",))])
+            if embed:
+                missing = [missing_error(("body", s.alias)) for s in specs if s.required]
+                if missing:
+                    raise Invalid(missing)
+            return {name: get() for name, get in defaults.items()}
+        content_type = request._header("content-type")
+        is_json = json_types.get(content_type)
+        if is_json is None:
+            is_json = _is_json_content_type(content_type)
+            if len(json_types) < 64:
+                json_types[content_type] = is_json
+        if is_json:
+            return validate(raw)
+        # FastAPI validates the raw bytes when the body is not declared as JSON
+        return validate(_NotJSON(raw))
+
+    return read_body
+
+
+class _NotJSON(bytes):
+    """Body bytes that must be validated as a Python value, not parsed as JSON."""
+
+
+# -- the plan ----------------------------------------------------------------------------------
+
+
+class _Node:
+    """One call in the plan: a dependency, or the handler (always last)."""
+
+    __slots__ = (
+        "body_names",
+        "cache_key",
+        "call",
+        "children",
+        "getters",
+        "kind",
+        "use_cache",
+    )
+
+    def __init__(
+        self,
+        call: Callable[..., Any],
+        kind: int,
+        getters: tuple[tuple[str, Getter], ...],
+        children: tuple[tuple[str | None, int], ...],
+        body_names: tuple[str, ...],
+        cache_key: Any,
+        use_cache: bool,
+    ) -> None:
+        self.call = call
+        self.kind = kind
+        self.getters = getters
+        self.children = children
+        self.body_names = body_names
+        self.cache_key = cache_key
+        self.use_cache = use_cache
+
+
+def _kind(call: Any) -> int:
+    if an.is_async_gen_callable(call):
+        return _ASYNC_GEN
+    if an.is_gen_callable(call):
+        return _SYNC_GEN
+    if an.is_coroutine_callable(call):
+        return _ASYNC
+    return _SYNC
+
+
+def _flatten(
+    dependant: an.Dependant,
+    nodes: list[_Node],
+    overrides: Mapping[Any, Any],
+    route: str,
+) -> int:
+    children: list[tuple[str | None, int]] = []
+    for sub in dependant.dependencies:
+        replacement = overrides.get(sub.call)
+        if replacement is not None:
+            replaced = an.get_dependant(
+                path=dependant.path,
+                call=replacement,
+                route=route,
+                name=sub.name,
+                security_scopes=sub.security_scopes,
+                use_cache=sub.use_cache,
+            )
+            replaced.is_security = sub.is_security
+            index = _flatten(replaced, nodes, overrides, route)
+            # the cache key stays the original's, as in FastAPI
+            nodes[index].cache_key = sub.cache_key
+        else:
+            index = _flatten(sub, nodes, overrides, route)
+        children.append((sub.name, index))
+    getters = [(spec.name, _param_getter(spec)) for spec in dependant.own_params]
+    getters.extend(_special_getters(dependant))
+    nodes.append(
+        _Node(
+            call=dependant.call,
+            kind=_kind(dependant.call),
+            getters=tuple(getters),
+            children=tuple(children),
+            body_names=tuple(spec.name for spec in dependant.body_params),
+            cache_key=dependant.cache_key,
+            use_cache=dependant.use_cache,
+        )
+    )
+    return len(nodes) - 1
+
+
+def _collect(getters: tuple[tuple[str, Getter], ...], request: Request, errors: list[Any]) -> dict[str, Any]:
+    """The slow path: run every getter, keeping the values that validated and every error."""
+    values: dict[str, Any] = {}
+    for name, get in getters:
+        try:
+            values[name] = get(request)
+        except Invalid as exc:
+            errors.extend(exc.errors)
+    return values
+
+
+async def _enter_generator(request: Request, kind: int, call: Any, kwargs: dict[str, Any]) -> Any:
+    if request._cleanup is None:
+        request._cleanup = []
+    if kind == _ASYNC_GEN:
+        agen = call(**kwargs)
+        value = await agen.__anext__()
+        request._cleanup.append((True, agen))
+        return value
+    gen = await run_in_threadpool(call, **kwargs)
+    value = await run_in_threadpool(next, gen)
+    request._cleanup.append((False, gen))
+    return value
+
+
+async def close_generators(request: Request, exc: BaseException | None) -> None:
+    """Run the code after ``yield`` of every entered generator, last entered first.
+
+    With ``exc`` set, it is thrown in at each ``yield`` (so ``try/except``
+    around ``yield`` sees it); whatever a generator raises replaces it for
+    the generators entered before it. The final exception, if any, is raised.
+    """
+    cleanup = request._cleanup
+    request._cleanup = None
+    if not cleanup:
+        if exc is not None:
+            raise exc
+        return
+    current = exc
+    for is_async, gen in reversed(cleanup):
+        try:
+            if is_async:
+                if current is None:
+                    await gen.__anext__()
+                else:
+                    await gen.athrow(current)
+            elif current is None:
+                await run_in_threadpool(next, gen)
+            else:
+                await run_in_threadpool(gen.throw, current)
+        except (StopAsyncIteration, StopIteration):
+            current = None if current is None else _Swallowed(current)
+            continue
+        except BaseException as raised:
+            current = raised
+            continue
+        current = RuntimeError(f"dependency {gen!r} yielded more than once")
+    if isinstance(current, _Swallowed):
+        raise RuntimeError(
+            "a dependency with yield caught an exception and did not re-raise it, so no response "
+            "could be built; re-raise it (or raise an HTTPException) in the except block"
+        ) from current.original
+    if current is not None:
+        raise current
+
+
+class _Swallowed(Exception):
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(original)
+        self.original = original
+
+
+def compile_route(route: APIRoute, overrides: Mapping[Any, Any]) -> Callable[[Request], Any]:
+    """Build the per-request runner of ``route`` (see the module docstring)."""
+    label = route.label
+    nodes: list[_Node] = []
+    _flatten(route.dependant, nodes, overrides, label)
+    read_body = _body_reader(an.flat_body_params(route.dependant))
+    to_response = build_responder(route)
+    handler = nodes[-1]
+    if len(nodes) == 1 and handler.kind in (_ASYNC, _SYNC):
+        return _simple_runner(handler, read_body, to_response)
+    return _plan_runner(tuple(nodes), read_body, to_response)
+
+
+def _simple_runner(
+    handler: _Node, read_body: Callable[[Request], Any] | None, to_response: Callable[[Request, Any], Response]
+) -> Callable[[Request], Any]:
+    """The runner for a route without dependencies: the common, fastest case."""
+    getters = handler.getters
+    call = handler.call
+    is_async = handler.kind == _ASYNC
+
+    async def run(request: Request) -> Response:
+        try:
+            kwargs = {name: get(request) for name, get in getters}
+            errors: list[Any] | None = None
+        except Invalid:
+            errors = []
+            kwargs = _collect(getters, request, errors)
+        if read_body is not None:
+            try:
+                kwargs.update(await read_body(request))
+            except Invalid as exc:
+                if exc.errors and exc.errors[0]["type"] == "json_invalid":
+                    raise RequestValidationError(exc.errors, body=None) from None
+                errors = (errors or []) + exc.errors
+        if errors:
+            raise RequestValidationError(errors, body=request._body)
+        if is_async:
+            result = await call(**kwargs)
+        else:
+            result = await run_in_threadpool(call, **kwargs)
+        return to_response(request, result)
+
+    return run
+
+
+def _plan_runner(
+    nodes: tuple[_Node, ...],
+    read_body: Callable[[Request], Any] | None,
+    to_response: Callable[[Request, Any], Response],
+) -> Callable[[Request], Any]:
+    """The runner for a route with dependencies: a straight walk over the flat plan."""
+    count = len(nodes)
+    last = count - 1
+
+    async def run(request: Request) -> Response:
+        body: dict[str, Any] = {}
+        body_errors: list[Any] = []
+        body_failed = False
+        errors: list[Any] = []
+        if read_body is not None:
+            try:
+                body = await read_body(request)
+            except Invalid as exc:
+                if exc.errors and exc.errors[0]["type"] == "json_invalid":
+                    raise RequestValidationError(exc.errors, body=None) from None
+                body_errors = exc.errors
+                body_failed = True
+        results: list[Any] = [None] * count
+        failed = [False] * count
+        cache: dict[Any, Any] = {}
+        try:
+            for index in range(count):
+                node = nodes[index]
+                bad = False
+                kwargs: dict[str, Any] = {}
+                for name, child in node.children:
+                    if failed[child]:
+                        bad = True
+                    elif name is not None:
+                        kwargs[name] = results[child]
+                try:
+                    for name, get in node.getters:
+                        kwargs[name] = get(request)
+                except Invalid:
+                    kwargs.update(_collect(node.getters, request, errors))
+                    bad = True
+                if node.body_names:
+                    if body_failed:
+                        bad = True
+                    else:
+                        for name in node.body_names:
+                            kwargs[name] = body[name]
+                if bad:
+                    failed[index] = True
+                    continue
+                if index == last:
+                    break
+                key = node.cache_key
+                if node.use_cache and key in cache:
+                    results[index] = cache[key]
+                    continue
+                kind = node.kind
+                if kind == _ASYNC:
+                    value = await node.call(**kwargs)
+                elif kind == _SYNC:
+                    value = await run_in_threadpool(node.call, **kwargs)
+                else:
+                    value = await _enter_generator(request, kind, node.call, kwargs)
+                results[index] = value
+                cache.setdefault(key, value)
+            if body_failed:
+                errors.extend(body_errors)
+            if errors:
+                raise RequestValidationError(errors, body=request._body)
+            handler = nodes[last]
+            if handler.kind == _ASYNC:
+                result = await handler.call(**kwargs)
+            else:
+                result = await run_in_threadpool(handler.call, **kwargs)
+            return to_response(request, result)
+        except BaseException as exc:
+            if request._cleanup:
+                await close_generators(request, exc)
+            raise
+
+    return run
+
+
+# -- responses -------------------------------------------------------------------------------------
+
+
+def _body_allowed(status_code: int | None) -> bool:
+    return status_code is None or not (status_code < 200 or status_code in (204, 205, 304))
+
+
+def build_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
+    """``to_response(request, result)``: the handler's return value → a ``Response``."""
+    serialize = build_serializer(route.response_model, route.response_model_options())
+    response_class: type[Response] = route.response_class
+    status_code = route.status_code or 200
+    allowed = _body_allowed(status_code)
+    fast_json = response_class is JSONResponse
+    json_headers = [("content-type", "application/json")]
+
+    def finish(request: Request, response: Response) -> Response:
+        sub = request._sub_response
+        if sub is not None:
+            if sub.status_code is not None:
+                response.status_code = sub.status_code
+            if sub.raw_headers:
+                response.raw_headers = [*response.raw_headers, *sub.raw_headers]
+        if request._background is not None and response.background is None:
+            response.background = request._background
+        return response
+
+    def to_response(request: Request, result: Any) -> Response:
+        if isinstance(result, Response):
+            response = result
+        elif not allowed:
+            response = response_class(None, status_code=status_code)
+            response.body = b""
+        elif fast_json:
+            response = raw_response(JSONResponse, status_code, json_headers, serialize(result))
+        else:
+            response = response_class(_content_for(response_class, result, serialize), status_code=status_code)
+        if request._sub_response is not None or request._background is not None:
+            return finish(request, response)
+        return response
+
+    return to_response
+
+
+def _content_for(response_class: type[Response], result: Any, serialize: Callable[[Any], bytes]) -> Any:
+    """Content for a non-default response class: text as is, anything else as JSON-able data."""
+    if isinstance(result, str | bytes):
+        return result
+    return msgspec.json.decode(serialize(result))

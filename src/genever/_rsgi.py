@@ -1,0 +1,45 @@
+"""The RSGI adapter for Granian: the fast path.
+
+RSGI hands over a scope object and a protocol object; the response is sent
+in one native call (``proto.response_bytes``), without ASGI's message dicts.
+Lifespan maps to ``__rsgi_init__``/``__rsgi_del__``, which Granian calls with
+the worker's event loop before serving and after it stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from ._asgi import after_response
+from .requests import _RSGIRequest
+
+if TYPE_CHECKING:
+    from .applications import Genever
+
+logger = logging.getLogger("genever.error")
+
+
+async def handle(app: Genever, scope: Any, proto: Any) -> None:
+    if scope.proto != "http":
+        from ._websocket_routes import handle_rsgi_websocket
+
+        await handle_rsgi_websocket(app, scope, proto)
+        return
+    request = _RSGIRequest(scope, proto, app)
+    response = await app._dispatch(request)
+    await response._send_rsgi(proto, request.method == "HEAD")
+    if response.background is not None or request._cleanup:
+        await after_response(request, response)
+
+
+def startup(app: Genever, loop: asyncio.AbstractEventLoop) -> None:
+    loop.run_until_complete(app.startup())
+
+
+def shutdown(app: Genever, loop: asyncio.AbstractEventLoop) -> None:
+    try:
+        loop.run_until_complete(app.shutdown())
+    except Exception:
+        logger.exception("application shutdown failed")

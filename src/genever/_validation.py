@@ -1,0 +1,251 @@
+"""Validators for parameters and bodies, built once per route.
+
+Every parameter gets one pydantic-core validator compiled from its type and
+constraints; FastAPI validates with pydantic too, so the error records
+(``type``, ``msg``, ``ctx``) are the ones FastAPI clients already parse. Bodies
+are validated straight from the JSON bytes (``validate_json``) for pydantic
+types and with a reusable ``msgspec`` decoder for ``msgspec.Struct`` types.
+
+Errors are data until something fails: a validator either returns the value
+or raises ``_Invalid`` carrying FastAPI-format records, which are only built
+on that path.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import msgspec
+from pydantic import Field, TypeAdapter, ValidationError, create_model
+
+from ._analysis import ParamSpec
+from ._serialize import involves_struct
+from .params import Unset
+
+
+class Invalid(Exception):
+    """Raised by a validator: ``errors`` are FastAPI-format error dicts."""
+
+    __slots__ = ("errors",)
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        self.errors = errors
+
+
+def pydantic_errors(exc: ValidationError, prefix: tuple[Any, ...]) -> list[dict[str, Any]]:
+    """pydantic's error records with ``prefix`` before each ``loc``, in FastAPI's shape."""
+    out = []
+    for err in exc.errors(include_url=False):
+        record: dict[str, Any] = {
+            "type": err["type"],
+            "loc": [*prefix, *err["loc"]],
+            "msg": err["msg"],
+            "input": err.get("input"),
+        }
+        if "ctx" in err:
+            record["ctx"] = err["ctx"]
+        out.append(record)
+    return out
+
+
+def missing_error(loc: tuple[Any, ...]) -> dict[str, Any]:
+    return {"type": "missing", "loc": list(loc), "msg": "Field required", "input": None}
+
+
+_IMMUTABLE = (type(None), bool, int, float, str, bytes, tuple, frozenset)
+
+
+def default_getter(spec: ParamSpec) -> Callable[[], Any]:
+    """A zero-argument callable giving the parameter's default (copied when mutable)."""
+    factory = spec.field.default_factory
+    if factory is not None:
+        return factory
+    default = spec.default
+    if isinstance(default, _IMMUTABLE) or default is None:
+        return lambda: default
+    return lambda: copy.deepcopy(default)
+
+
+def _field_type(spec: ParamSpec) -> Any:
+    constraints = spec.field.constraints()
+    if not constraints:
+        return spec.annotation
+    return Annotated[spec.annotation, Field(**constraints)]
+
+
+def param_validator(spec: ParamSpec) -> Callable[[Any], Any]:
+    """Validate one raw value (a str, or a list of str for sequences) → the typed value.
+
+    Raises ``Invalid`` with FastAPI's ``loc`` (``[source, alias, ...]``).
+    """
+    field_type = _field_type(spec)
+    loc = (spec.source, spec.alias)
+    if field_type is str:
+        # PERF: a plain ``str`` parameter is already what the request holds.
+        return _identity
+    validate = TypeAdapter(field_type).validator.validate_python
+
+    def validate_param(raw: Any) -> Any:
+        try:
+            return validate(raw)
+        except ValidationError as exc:
+            raise Invalid(pydantic_errors(exc, loc)) from None
+
+    return validate_param
+
+
+def _identity(raw: Any) -> Any:
+    return raw
+
+
+# -- bodies ----------------------------------------------------------------------------------
+
+
+def _json_error(body: bytes) -> dict[str, Any]:
+    """FastAPI's ``json_invalid`` record, with the stdlib decoder's position and message."""
+    try:
+        json.loads(body)
+    except json.JSONDecodeError as exc:
+        return {
+            "type": "json_invalid",
+            "loc": ["body", exc.pos],
+            "msg": "JSON decode error",
+            "input": {},
+            "ctx": {"error": exc.msg},
+        }
+    except UnicodeDecodeError as exc:
+        return {
+            "type": "json_invalid",
+            "loc": ["body", exc.start],
+            "msg": "JSON decode error",
+            "input": {},
+            "ctx": {"error": str(exc.reason)},
+        }
+    return {"type": "json_invalid", "loc": ["body", 0], "msg": "JSON decode error", "input": {}, "ctx": {}}
+
+
+def check_json(body: bytes) -> Any:
+    """Parse JSON bytes, or raise ``Invalid`` with FastAPI's ``json_invalid`` record."""
+    try:
+        return msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        raise Invalid([_json_error(body)]) from None
+
+
+_MSGSPEC_LOC = re.compile(r" - at `\$(.*)`$")
+_MSGSPEC_MISSING = re.compile(r"^Object missing required field `([^`]*)`")
+_MSGSPEC_CONSTRAINT = re.compile(r"^Expected `(\w+)` of (length )?([<>]=?) ([0-9.eE+-]+)")
+_MSGSPEC_TYPE = re.compile(r"^Expected `([^`]+)`, got `([^`]+)`")
+_OPS = {">": ("greater_than", "gt"), ">=": ("greater_than_equal", "ge"),
+        "<": ("less_than", "lt"), "<=": ("less_than_equal", "le")}  # fmt: skip
+_TYPE_NAMES = {"int": "int_type", "float": "float_type", "str": "string_type", "bool": "bool_type",
+               "array": "list_type", "object": "model_type"}  # fmt: skip
+
+
+def _msgspec_loc(path: str) -> list[Any]:
+    loc: list[Any] = []
+    for key, index in re.findall(r"\.([^.\[]+)|\[(\d+)\]", path):
+        loc.append(int(index) if index else key)
+    return loc
+
+
+def msgspec_error(exc: msgspec.ValidationError, prefix: tuple[Any, ...]) -> dict[str, Any]:
+    """Translate a msgspec validation message to the closest FastAPI/pydantic record."""
+    message = str(exc)
+    loc: list[Any] = [*prefix]
+    at = _MSGSPEC_LOC.search(message)
+    if at:
+        loc.extend(_msgspec_loc(at.group(1)))
+        message = message[: at.start()]
+    if m := _MSGSPEC_MISSING.match(message):
+        return missing_error((*loc, m.group(1)))
+    if m := _MSGSPEC_CONSTRAINT.match(message):
+        kind, length, op, limit = m.groups()
+        if length:
+            is_min = op.startswith(">")
+            what = "string" if kind == "str" else "list"
+            err_type = f"{what}_too_{'short' if is_min else 'long'}"
+            return {"type": err_type, "loc": loc, "msg": message, "input": None,
+                    "ctx": {"min_length" if is_min else "max_length": int(float(limit))}}  # fmt: skip
+        err_type, key = _OPS[op]
+        number = float(limit)
+        return {"type": err_type, "loc": loc, "msg": message, "input": None,
+                "ctx": {key: int(number) if number.is_integer() and kind == "int" else number}}  # fmt: skip
+    if m := _MSGSPEC_TYPE.match(message):
+        return {"type": _TYPE_NAMES.get(m.group(1), "value_error"), "loc": loc, "msg": message, "input": None}
+    return {"type": "value_error", "loc": loc, "msg": message, "input": None}
+
+
+def body_validator(specs: list[ParamSpec], embed: bool) -> Callable[[Any], dict[str, Any]]:
+    """Validate the parsed request body for the route's body parameters.
+
+    Takes the raw bytes (JSON) or already-parsed data (forms) and returns the
+    body parameter values by name.
+    """
+    if not embed:
+        (spec,) = specs
+        annotation = _field_type(spec)
+        name = spec.name
+        if involves_struct(spec.annotation):
+            decode = msgspec.json.Decoder(spec.annotation).decode
+            convert = msgspec.convert
+
+            def validate_struct(raw: Any) -> dict[str, Any]:
+                try:
+                    if type(raw) is bytes:
+                        return {name: decode(raw)}
+                    return {name: convert(raw, spec.annotation)}
+                except msgspec.ValidationError as exc:
+                    raise Invalid([msgspec_error(exc, ("body",))]) from None
+                except msgspec.DecodeError:
+                    raise Invalid([_json_error(raw)]) from None
+
+            return validate_struct
+        validator = TypeAdapter(annotation).validator
+
+        def validate_single(raw: Any) -> dict[str, Any]:
+            try:
+                if type(raw) is bytes:
+                    return {name: validator.validate_json(raw)}
+                return {name: validator.validate_python(raw)}
+            except ValidationError as exc:
+                if type(raw) is bytes and exc.errors()[0]["type"] == "json_invalid":
+                    raise Invalid([_json_error(raw)]) from None
+                raise Invalid(pydantic_errors(exc, ("body",))) from None
+
+        return validate_single
+
+    fields: dict[str, Any] = {}
+    for spec in specs:
+        default: Any = ... if spec.required else spec.default
+        info = Field(default, alias=spec.alias) if spec.field.default_factory is None else Field(
+            default_factory=spec.field.default_factory, alias=spec.alias
+        )
+        fields[spec.name] = (_field_type(spec), info)
+    model = create_model("Body", **fields)  # type: ignore[call-overload]
+    validator = TypeAdapter(model).validator
+    names = [spec.name for spec in specs]
+
+    def validate_embedded(raw: Any) -> dict[str, Any]:
+        try:
+            obj = validator.validate_json(raw) if type(raw) is bytes else validator.validate_python(raw)
+        except ValidationError as exc:
+            if type(raw) is bytes and exc.errors()[0]["type"] == "json_invalid":
+                raise Invalid([_json_error(raw)]) from None
+            errors = pydantic_errors(exc, ("body",))
+            for error in errors:
+                if error["type"] == "missing" and len(error["loc"]) == 2:
+                    error["input"] = None  # FastAPI validates embedded fields one by one
+            raise Invalid(errors) from None
+        return {n: getattr(obj, n) for n in names}
+
+    return validate_embedded
+
+
+
+
+__all__ = ["Invalid", "Unset", "body_validator", "check_json", "param_validator", "pydantic_errors"]

@@ -1,0 +1,401 @@
+"""``Genever``: the application object.
+
+It is an ``APIRouter`` that also owns what is app-wide: exception handlers,
+lifespan, state, dependency overrides, the route table. The route table is
+*frozen* on the first request (or at lifespan start): the radix tree is
+built, every route's plan is compiled, conflicts are reported. After that a
+request costs one dictionary or tree lookup plus its route's plan.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from . import _asgi, _rsgi
+from ._compile import compile_route
+from ._router import RouteConflictError, Tree
+from .datastructures import State
+from .exception_handlers import http_exception_handler, request_validation_exception_handler
+from .exceptions import ConfigurationError, FrozenAppError, HTTPException, RequestValidationError
+from .params import Depends
+from .requests import Request
+from .responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from .routing import APIRoute, APIRouter, BaseRoute, Default, _DefaultPlaceholder, generate_unique_id
+
+logger = logging.getLogger("genever.error")
+
+Runner = Callable[[Request], Awaitable[Response]]
+ExceptionHandler = Callable[[Request, Any], Any]
+
+
+class _Endpoint:
+    """Everything served at one path template: a runner per method, the ``Allow`` value."""
+
+    __slots__ = ("allow", "runners")
+
+    def __init__(self) -> None:
+        self.runners: dict[str, Runner] = {}
+        self.allow = ""
+
+
+class _Overrides(dict[Any, Any]):
+    """``app.dependency_overrides``: any change makes the app recompile its plans."""
+
+    def __init__(self, on_change: Callable[[], None]) -> None:
+        super().__init__()
+        self._on_change = on_change
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self._on_change()
+
+    def __delitem__(self, key: Any) -> None:
+        super().__delitem__(key)
+        self._on_change()
+
+    def clear(self) -> None:
+        super().clear()
+        self._on_change()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        super().update(*args, **kwargs)
+        self._on_change()
+
+    def pop(self, *args: Any) -> Any:
+        value = super().pop(*args)
+        self._on_change()
+        return value
+
+
+class ServerErrorResponse(PlainTextResponse):
+    """The 500 sent for an unhandled exception; the ASGI adapter re-raises ``exc`` after sending."""
+
+    def __init__(self, exc: BaseException) -> None:
+        super().__init__("Internal Server Error", status_code=500)
+        self.exc = exc
+
+
+class Genever(APIRouter):
+    """The application: declare routes on it, serve it with ``genever run`` (RSGI) or any ASGI server."""
+
+    def __init__(
+        self,
+        *,
+        debug: bool = False,
+        routes: list[BaseRoute] | None = None,
+        title: str = "Genever",
+        summary: str | None = None,
+        description: str = "",
+        version: str = "0.1.0",
+        openapi_url: str | None = "/openapi.json",
+        openapi_tags: list[dict[str, Any]] | None = None,
+        servers: list[dict[str, Any]] | None = None,
+        dependencies: Sequence[Depends] | None = None,
+        default_response_class: type[Response] | _DefaultPlaceholder = Default(JSONResponse),
+        redirect_slashes: bool = True,
+        docs_url: str | None = "/docs",
+        redoc_url: str | None = "/redoc",
+        swagger_ui_oauth2_redirect_url: str | None = "/docs/oauth2-redirect",
+        swagger_ui_init_oauth: dict[str, Any] | None = None,
+        middleware: Sequence[Any] | None = None,
+        exception_handlers: Mapping[int | type[BaseException], ExceptionHandler] | None = None,
+        on_startup: Sequence[Callable[[], Any]] | None = None,
+        on_shutdown: Sequence[Callable[[], Any]] | None = None,
+        lifespan: Callable[[Genever], contextlib.AbstractAsyncContextManager[Any]] | None = None,
+        terms_of_service: str | None = None,
+        contact: dict[str, Any] | None = None,
+        license_info: dict[str, Any] | None = None,
+        root_path: str = "",
+        root_path_in_servers: bool = True,
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        swagger_ui_parameters: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] | _DefaultPlaceholder = Default(
+            generate_unique_id
+        ),
+        openapi_version: str = "3.1.0",
+        **extra: Any,
+    ) -> None:
+        super().__init__(
+            routes=routes,
+            dependencies=dependencies,
+            default_response_class=default_response_class,
+            responses=responses,
+            callbacks=callbacks,
+            redirect_slashes=redirect_slashes,
+            deprecated=deprecated,
+            include_in_schema=include_in_schema,
+            generate_unique_id_function=generate_unique_id_function,
+        )
+        self.debug = debug
+        self.title = title
+        self.summary = summary
+        self.description = description
+        self.version = version
+        self.openapi_url = openapi_url
+        self.openapi_tags = openapi_tags
+        self.openapi_version = openapi_version
+        self.servers = list(servers or [])
+        self.docs_url = docs_url
+        self.redoc_url = redoc_url
+        self.swagger_ui_oauth2_redirect_url = swagger_ui_oauth2_redirect_url
+        self.swagger_ui_init_oauth = swagger_ui_init_oauth
+        self.swagger_ui_parameters = swagger_ui_parameters
+        self.terms_of_service = terms_of_service
+        self.contact = contact
+        self.license_info = license_info
+        self.root_path = root_path
+        self.root_path_in_servers = root_path_in_servers
+        self.extra = extra
+        self.state = State()
+        self.user_middleware: list[Any] = list(middleware or [])
+        self.exception_handlers: dict[Any, ExceptionHandler] = {
+            HTTPException: http_exception_handler,
+            RequestValidationError: request_validation_exception_handler,
+        }
+        self.exception_handlers.update(exception_handlers or {})
+        self.on_startup: list[Callable[[], Any]] = list(on_startup or [])
+        self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
+        self.lifespan_context = lifespan
+        self.dependency_overrides: dict[Any, Any] = _Overrides(self._invalidate)
+        self.openapi_schema: dict[str, Any] | None = None
+        self._frozen = False
+        self._compiled = False
+        self._static: dict[str, _Endpoint] = {}
+        self._tree: Tree[_Endpoint] = Tree()
+        self._lifespan_stack: contextlib.AsyncExitStack | None = None
+        self._lifespan_state: dict[str, Any] = {}
+        self._setup()
+
+    # -- building --------------------------------------------------------------------------
+    @property
+    def router(self) -> Genever:
+        """FastAPI's ``app.router``: here the app is its own router."""
+        return self
+
+    def _setup(self) -> None:
+        """Add the app's own routes (OpenAPI and docs) when those modules are present."""
+        setup = getattr(_optional("genever.openapi.docs"), "setup_docs_routes", None)
+        if setup is not None:
+            setup(self)
+
+    def _on_change(self) -> None:
+        if self._frozen:
+            raise FrozenAppError(
+                "routes cannot be added after the app has started serving; declare them before the first request"
+            )
+        self.openapi_schema = None
+
+    def _invalidate(self) -> None:
+        self._compiled = False
+
+    def freeze(self) -> None:
+        """Build the route table and compile every route's plan (idempotent).
+
+        Called on the first request or at lifespan start; call it yourself to
+        surface configuration errors early (``genever routes`` does).
+        """
+        if self._frozen and self._compiled:
+            return
+        endpoints: dict[str, _Endpoint] = {}
+        owners: dict[tuple[str, str], APIRoute] = {}
+        for route in self.routes:
+            if not isinstance(route, APIRoute):
+                continue
+            runner: Runner = compile_route(route, self.dependency_overrides)
+            endpoint = endpoints.setdefault(route.path, _Endpoint())
+            for method in sorted(route.methods):
+                previous = owners.get((route.path, method))
+                if previous is not None:
+                    raise ConfigurationError(
+                        f"route {method} {route.path} ({route.name}) conflicts with {method} {previous.path} "
+                        f"({previous.name}): the same method and path are declared twice"
+                    )
+                owners[(route.path, method)] = route
+                endpoint.runners[method] = runner
+        tree: Tree[_Endpoint] = Tree()
+        static: dict[str, _Endpoint] = {}
+        for template, endpoint in endpoints.items():
+            methods = set(endpoint.runners)
+            if "GET" in methods:
+                methods.add("HEAD")
+            endpoint.allow = ", ".join(sorted(methods))
+            try:
+                tree.add(template, endpoint)
+            except RouteConflictError as exc:
+                raise ConfigurationError(str(exc)) from None
+            if "{" not in template:
+                static[template] = endpoint
+        self._tree = tree
+        self._static = static
+        self._frozen = True
+        self._compiled = True
+
+    def add_exception_handler(self, key: int | type[BaseException], handler: ExceptionHandler) -> None:
+        self.exception_handlers[key] = handler
+
+    def exception_handler(self, key: int | type[BaseException]) -> Callable[[ExceptionHandler], ExceptionHandler]:
+        def decorator(func: ExceptionHandler) -> ExceptionHandler:
+            self.add_exception_handler(key, func)
+            return func
+
+        return decorator
+
+    def on_event(self, event_type: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+        def decorator(func: Callable[[], Any]) -> Callable[[], Any]:
+            if event_type == "startup":
+                self.on_startup.append(func)
+            elif event_type == "shutdown":
+                self.on_shutdown.append(func)
+            else:
+                raise ConfigurationError(f"unknown event {event_type!r}: use 'startup' or 'shutdown'")
+            return func
+
+        return decorator
+
+    # -- serving ---------------------------------------------------------------------------
+    async def _dispatch(self, request: Request) -> Response:
+        """Route ``request`` and run its plan; every exception becomes a response here."""
+        try:
+            if not self._compiled:
+                self.freeze()
+            path = request.path
+            endpoint = self._static.get(path)
+            if endpoint is None:
+                match = self._tree.lookup(path)
+                if match is None:
+                    return self._not_found(request)
+                endpoint = match.value
+                request.path_params = match.params
+            runner = endpoint.runners.get(request.method)
+            if runner is None:
+                if request.method == "HEAD":
+                    runner = endpoint.runners.get("GET")
+                if runner is None:
+                    raise HTTPException(405, headers={"Allow": endpoint.allow})
+            return await runner(request)
+        except Exception as exc:
+            return await self._handle_exception(request, exc)
+
+    def _not_found(self, request: Request) -> Response:
+        path = request.path
+        if self.redirect_slashes and path != "/":
+            other = path[:-1] if path.endswith("/") else path + "/"
+            if other in self._static or self._tree.lookup(other) is not None:
+                url = request.url
+                return RedirectResponse(url.replace(path=request.root_path + other))
+        raise HTTPException(404)
+
+    async def _handle_exception(self, request: Request, exc: Exception) -> Response:
+        handler = None
+        if isinstance(exc, HTTPException):
+            handler = self.exception_handlers.get(exc.status_code)
+        if handler is None:
+            for cls in type(exc).__mro__:
+                handler = self.exception_handlers.get(cls)
+                if handler is not None:
+                    break
+        if handler is None:
+            handler = self.exception_handlers.get(500) or self.exception_handlers.get(Exception)
+            if handler is None:
+                logger.error("Exception in %s %s", request.method, request.path, exc_info=exc)
+                return ServerErrorResponse(exc)
+        try:
+            if inspect.iscoroutinefunction(handler):
+                response = await handler(request, exc)
+            else:
+                from .concurrency import run_in_threadpool
+
+                response = await run_in_threadpool(handler, request, exc)
+        except Exception as handler_exc:
+            logger.error("Exception in exception handler for %r", exc, exc_info=handler_exc)
+            return ServerErrorResponse(handler_exc)
+        if not isinstance(response, Response):
+            logger.error("exception handler %r returned %r, not a Response", handler, response)
+            return ServerErrorResponse(TypeError("exception handler did not return a Response"))
+        return response
+
+    # -- lifespan --------------------------------------------------------------------------
+    async def startup(self) -> dict[str, Any]:
+        """Freeze the app, run startup handlers and enter ``lifespan``; returns the lifespan state."""
+        self.freeze()
+        for func in self.on_startup:
+            result = func()
+            if inspect.isawaitable(result):
+                await result
+        state: dict[str, Any] = {}
+        if self.lifespan_context is not None:
+            stack = contextlib.AsyncExitStack()
+            value = await stack.enter_async_context(_as_async_cm(self.lifespan_context(self)))
+            self._lifespan_stack = stack
+            if value is not None:
+                if not isinstance(value, Mapping):
+                    raise ConfigurationError("the lifespan context must yield None or a mapping (the state)")
+                state.update(value)
+        self._lifespan_state = state
+        return state
+
+    async def shutdown(self) -> None:
+        """Leave ``lifespan`` and run the shutdown handlers."""
+        stack, self._lifespan_stack = self._lifespan_stack, None
+        if stack is not None:
+            await stack.aclose()
+        for func in self.on_shutdown:
+            result = func()
+            if inspect.isawaitable(result):
+                await result
+
+    # -- protocols -------------------------------------------------------------------------
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """ASGI 3 entry point."""
+        await _asgi.handle(self, scope, receive, send)
+
+    async def __rsgi__(self, scope: Any, proto: Any) -> None:
+        """RSGI (Granian) entry point."""
+        await _rsgi.handle(self, scope, proto)
+
+    def __rsgi_init__(self, loop: Any) -> None:
+        _rsgi.startup(self, loop)
+
+    def __rsgi_del__(self, loop: Any) -> None:
+        _rsgi.shutdown(self, loop)
+
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI document (built once, then cached)."""
+        module = _optional("genever.openapi.utils")
+        if module is None:
+            raise ConfigurationError("OpenAPI generation is not available in this build")
+        if self.openapi_schema is None:
+            self.openapi_schema = module.get_openapi_for_app(self)
+        return self.openapi_schema
+
+
+def _optional(name: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name and name.startswith(exc.name):
+            return None
+        raise
+
+
+def _as_async_cm(cm: Any) -> contextlib.AbstractAsyncContextManager[Any]:
+    if hasattr(cm, "__aenter__"):
+        return cm  # type: ignore[no-any-return]
+    if hasattr(cm, "__enter__"):
+
+        @contextlib.asynccontextmanager
+        async def wrapper() -> AsyncIterator[Any]:
+            with cm as value:
+                yield value
+
+        return wrapper()
+    raise ConfigurationError("lifespan must return an (async) context manager")

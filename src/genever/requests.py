@@ -1,0 +1,297 @@
+"""The ``Request`` object, one class over two wire protocols.
+
+``Request`` is what handlers and dependencies receive. Its two private
+subclasses read from ASGI (``scope``/``receive``) or from Granian's RSGI
+(``scope``/``proto``); everything is parsed lazily, at most once, so a route
+that reads nothing but its path parameters never parses headers, the query
+string or cookies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from http.cookies import _unquote  # type: ignore[attr-defined]
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from .datastructures import URL, Address, Headers, QueryParams, State, parse_query
+
+if TYPE_CHECKING:
+    from .applications import Genever
+
+
+def parse_cookies(header: str) -> dict[str, str]:
+    """Parse a ``Cookie`` header leniently, as browsers send it (the last duplicate wins)."""
+    cookies: dict[str, str] = {}
+    for chunk in header.split(";"):
+        name, sep, value = chunk.partition("=")
+        if not sep:
+            name, value = "", name
+        name = name.strip()
+        value = value.strip()
+        if name or value:
+            cookies[name] = _unquote(value)
+    return cookies
+
+
+class ClientDisconnect(Exception):
+    """The client went away before the request body was read."""
+
+
+class Request:
+    """The incoming HTTP request.
+
+    Attributes common to both protocols are plain slots; the parsed views
+    (``headers``, ``query_params``, ``cookies``, ``url``) are computed on first use.
+    """
+
+    __slots__ = (
+        "_background",
+        "_body",
+        "_cleanup",
+        "_cookies",
+        "_headers",
+        "_json",
+        "_query",
+        "_query_list",
+        "_state",
+        "_sub_response",
+        "app",
+        "method",
+        "path",
+        "path_params",
+        "query_string",
+        "root_path",
+        "scope",
+    )
+
+    scope: Any
+    app: Genever
+    method: str
+    path: str
+    query_string: str
+    root_path: str
+    path_params: dict[str, Any]
+
+    def _init(self) -> None:
+        # PERF: plain attribute stores instead of __init__ keyword plumbing; this
+        # runs once per request.
+        self._body: bytes | None = None
+        self._headers: Headers | None = None
+        self._query: dict[str, str] | None = None
+        self._query_list: list[tuple[str, str]] | None = None
+        self._cookies: dict[str, str] | None = None
+        self._json: Any = _UNREAD
+        self._state: State | None = None
+        self.path_params = {}
+        self._cleanup: list[Any] | None = None
+        self._sub_response: Any = None
+        self._background: Any = None
+
+    # -- raw accessors used by compiled routes ------------------------------------------
+    def _header(self, name: str) -> str | None:
+        """The first value of header ``name`` (lowercase), or None."""
+        raise NotImplementedError
+
+    def _header_list(self, name: str) -> list[str]:
+        return self.headers.getlist(name)
+
+    def _query_pairs(self) -> list[tuple[str, str]]:
+        pairs = self._query_list
+        if pairs is None:
+            pairs = self._query_list = parse_query(self.query_string)
+        return pairs
+
+    def _query_dict(self) -> dict[str, str]:
+        query = self._query
+        if query is None:
+            query = self._query = dict(self._query_pairs())
+        return query
+
+    # -- public API ---------------------------------------------------------------------
+    @property
+    def headers(self) -> Headers:
+        raise NotImplementedError
+
+    @property
+    def query_params(self) -> QueryParams:
+        return QueryParams(self._query_pairs())
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        cookies = self._cookies
+        if cookies is None:
+            header = self._header("cookie")
+            cookies = self._cookies = parse_cookies(header) if header else {}
+        return cookies
+
+    @property
+    def state(self) -> State:
+        if self._state is None:
+            self._state = State()
+        return self._state
+
+    @property
+    def scheme(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def client(self) -> Address | None:
+        raise NotImplementedError
+
+    @property
+    def base_url(self) -> URL:
+        host = self._header("host") or "localhost"
+        return URL(f"{self.scheme}://{host}{self.root_path}/")
+
+    @property
+    def url(self) -> URL:
+        host = self._header("host") or "localhost"
+        query = f"?{self.query_string}" if self.query_string else ""
+        return URL(f"{self.scheme}://{host}{self.root_path}{self.path}{query}")
+
+    def url_for(self, name: str, /, **path_params: Any) -> URL:
+        path = self.app.url_path_for(name, **path_params)
+        return URL(str(self.base_url).rstrip("/") + path)
+
+    async def body(self) -> bytes:
+        raise NotImplementedError
+
+    def stream(self) -> AsyncIterator[bytes]:
+        raise NotImplementedError
+
+    async def json(self) -> Any:
+        if self._json is _UNREAD:
+            self._json = msgspec.json.decode(await self.body())
+        return self._json
+
+    async def is_disconnected(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"<Request {self.method} {self.path}>"
+
+
+_UNREAD: Any = object()
+
+
+class _ASGIRequest(Request):
+    __slots__ = ("_receive", "_send", "_stream_consumed")
+
+    def __init__(self, scope: dict[str, Any], receive: Any, send: Any, app: Genever) -> None:
+        self._init()
+        self.scope = scope
+        self._receive = receive
+        self._send = send
+        self._stream_consumed = False
+        self.app = app
+        self.method = scope["method"]
+        self.path = scope["path"]
+        self.query_string = scope["query_string"].decode("latin-1")
+        self.root_path = scope.get("root_path", "")
+        if "state" in scope:
+            self._state = State(dict(scope["state"]))
+
+    @property
+    def headers(self) -> Headers:
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = Headers.from_asgi(self.scope["headers"])
+        return headers
+
+    def _header(self, name: str) -> str | None:
+        value: str | None = self.headers.get(name)
+        return value
+
+    @property
+    def scheme(self) -> str:
+        return str(self.scope.get("scheme", "http"))
+
+    @property
+    def client(self) -> Address | None:
+        client = self.scope.get("client")
+        return Address(client[0], client[1]) if client else None
+
+    async def stream(self) -> AsyncIterator[bytes]:  # type: ignore[override]
+        if self._body is not None:
+            yield self._body
+            return
+        if self._stream_consumed:
+            raise RuntimeError("the request body was already streamed")
+        self._stream_consumed = True
+        while True:
+            message = await self._receive()
+            if message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                if chunk:
+                    yield chunk
+                if not message.get("more_body", False):
+                    return
+            elif message["type"] == "http.disconnect":
+                raise ClientDisconnect()
+
+    async def body(self) -> bytes:
+        body = self._body
+        if body is None:
+            chunks = [chunk async for chunk in self.stream()]
+            body = self._body = b"".join(chunks)
+        return body
+
+
+class _RSGIRequest(Request):
+    __slots__ = ("_proto", "_stream_consumed")
+
+    def __init__(self, scope: Any, proto: Any, app: Genever) -> None:
+        self._init()
+        self.scope = scope
+        self._proto = proto
+        self._stream_consumed = False
+        self.app = app
+        self.method = scope.method
+        self.path = scope.path
+        self.query_string = scope.query_string
+        self.root_path = app.root_path
+        if app._lifespan_state:
+            self._state = State(dict(app._lifespan_state))
+
+    @property
+    def headers(self) -> Headers:
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = Headers(self.scope.headers.items())
+        return headers
+
+    def _header(self, name: str) -> str | None:
+        # PERF: RSGI headers are a native mapping with lowercase keys.
+        value: str | None = self.scope.headers.get(name)
+        return value
+
+    @property
+    def scheme(self) -> str:
+        return str(self.scope.scheme)
+
+    @property
+    def client(self) -> Address | None:
+        client = self.scope.client
+        if not client:
+            return None
+        host, _, port = client.rpartition(":")
+        return Address(host.strip("[]"), int(port) if port.isdigit() else 0)
+
+    async def stream(self) -> AsyncIterator[bytes]:  # type: ignore[override]
+        if self._body is not None:
+            yield self._body
+            return
+        if self._stream_consumed:
+            raise RuntimeError("the request body was already streamed")
+        self._stream_consumed = True
+        async for chunk in self._proto:
+            if chunk:
+                yield chunk
+
+    async def body(self) -> bytes:
+        body = self._body
+        if body is None:
+            body = self._body = await self._proto()
+        return body

@@ -1,0 +1,411 @@
+"""Routes and routers: ``APIRoute``, ``APIRouter`` and their decorators.
+
+An ``APIRoute`` analyses its endpoint when it is created, so a mis-declared
+parameter fails at import time with the route in the message. The per-request
+plan is compiled later, when the app is frozen (``_compile``), because it
+depends on app-wide settings such as ``dependency_overrides``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import typing
+from collections.abc import Callable, Sequence
+from enum import Enum
+from typing import Any, TypeVar
+
+from . import params
+from ._analysis import Dependant, get_dependant
+from .exceptions import ConfigurationError
+from .responses import JSONResponse, Response
+
+DecoratedCallable = TypeVar("DecoratedCallable", bound=Callable[..., Any])
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE")
+
+
+class _DefaultPlaceholder:
+    """A value that was not given explicitly, so an enclosing router's may replace it."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _DefaultPlaceholder) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
+def Default(value: Any) -> Any:
+    return _DefaultPlaceholder(value)
+
+
+def _resolve(*candidates: Any) -> Any:
+    """The first explicitly given value, else the first placeholder's value."""
+    for value in candidates:
+        if not isinstance(value, _DefaultPlaceholder):
+            return value
+    first = candidates[0]
+    return first.value if isinstance(first, _DefaultPlaceholder) else first
+
+
+def generate_unique_id(route: APIRoute) -> str:
+    """FastAPI's default operationId: name + path, non-word characters as ``_``, + method."""
+    operation_id = f"{route.name}{route.path_format}"
+    operation_id = re.sub(r"\W", "_", operation_id)
+    method = sorted(route.methods)[0].lower()
+    return f"{operation_id}_{method}"
+
+
+_PLACEHOLDER_PATH = re.compile(r"{([^{}:]+)(?::[^{}]*)?}")
+
+
+class BaseRoute:
+    path: str
+    name: str
+    include_in_schema: bool = True
+
+
+class APIRoute(BaseRoute):
+    """One endpoint: a path, its HTTP methods, the handler and everything declared about it."""
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        name: str | None = None,
+        methods: set[str] | list[str] | None = None,
+        operation_id: str | None = None,
+        response_model_include: Any = None,
+        response_model_exclude: Any = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] | _DefaultPlaceholder = Default(JSONResponse),
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] | _DefaultPlaceholder = Default(
+            generate_unique_id
+        ),
+        middleware: Sequence[Any] | None = None,
+    ) -> None:
+        if not path.startswith("/"):
+            raise ConfigurationError(f"route path {path!r} must start with '/'")
+        self.path = path
+        self.path_format = _PLACEHOLDER_PATH.sub(r"{\1}", path)
+        self.endpoint = endpoint
+        self.name = name or getattr(endpoint, "__name__", type(endpoint).__name__)
+        self.methods = {m.upper() for m in (methods or ["GET"])}
+        unknown = self.methods - set(_METHODS)
+        if unknown:
+            raise ConfigurationError(f"{path}: unknown HTTP method(s) {sorted(unknown)}")
+        if isinstance(response_model, _DefaultPlaceholder):
+            response_model = _return_annotation(endpoint)
+        self.response_model = response_model
+        self.status_code = status_code
+        self.tags = list(tags or [])
+        self.dependencies = list(dependencies or [])
+        self.summary = summary
+        self.description = description if description is not None else inspect.cleandoc(endpoint.__doc__ or "")
+        self.response_description = response_description
+        self.responses = dict(responses or {})
+        self.deprecated = deprecated
+        self.operation_id = operation_id
+        self.response_model_include = response_model_include
+        self.response_model_exclude = response_model_exclude
+        self.response_model_by_alias = response_model_by_alias
+        self.response_model_exclude_unset = response_model_exclude_unset
+        self.response_model_exclude_defaults = response_model_exclude_defaults
+        self.response_model_exclude_none = response_model_exclude_none
+        self.include_in_schema = include_in_schema
+        self.response_class: type[Response] = _resolve(response_class)
+        self.callbacks = callbacks
+        self.openapi_extra = openapi_extra
+        self.generate_unique_id_function = _resolve(generate_unique_id_function)
+        self.unique_id = self.operation_id or self.generate_unique_id_function(self)
+        self.middleware = list(middleware or [])
+        self.dependant = self._analyse()
+
+    @property
+    def label(self) -> str:
+        """``"GET /items/{item_id}"``: how startup errors name this route."""
+        return f"{','.join(sorted(self.methods))} {self.path}"
+
+    def _analyse(self) -> Dependant:
+        if not callable(self.endpoint):
+            raise ConfigurationError(f"{self.label}: the endpoint {self.endpoint!r} is not callable")
+        if inspect.isgeneratorfunction(self.endpoint) or inspect.isasyncgenfunction(self.endpoint):
+            raise ConfigurationError(
+                f"{self.label}: the endpoint {self.name}() is a generator; return a StreamingResponse instead"
+            )
+        dependant = get_dependant(path=self.path, call=self.endpoint, route=self.label)
+        for depends in reversed(self.dependencies):
+            if depends.dependency is None:
+                raise ConfigurationError(f"{self.label}: dependencies=[Depends()] needs a callable")
+            sub = get_dependant(
+                path=self.path,
+                call=depends.dependency,
+                route=self.label,
+                security_scopes=getattr(depends, "scopes", None),
+                use_cache=depends.use_cache,
+            )
+            sub.is_security = isinstance(depends, params.Security)
+            dependant.dependencies.insert(0, sub)
+        return dependant
+
+    def response_model_options(self) -> dict[str, Any]:
+        return {
+            "include": self.response_model_include,
+            "exclude": self.response_model_exclude,
+            "by_alias": self.response_model_by_alias,
+            "exclude_unset": self.response_model_exclude_unset,
+            "exclude_defaults": self.response_model_exclude_defaults,
+            "exclude_none": self.response_model_exclude_none,
+        }
+
+    def _init_kwargs(self) -> dict[str, Any]:
+        return {
+            "response_model": self.response_model,
+            "status_code": self.status_code,
+            "tags": list(self.tags),
+            "dependencies": list(self.dependencies),
+            "summary": self.summary,
+            "description": self.description,
+            "response_description": self.response_description,
+            "responses": dict(self.responses),
+            "deprecated": self.deprecated,
+            "name": self.name,
+            "methods": set(self.methods),
+            "operation_id": self.operation_id,
+            "response_model_include": self.response_model_include,
+            "response_model_exclude": self.response_model_exclude,
+            "response_model_by_alias": self.response_model_by_alias,
+            "response_model_exclude_unset": self.response_model_exclude_unset,
+            "response_model_exclude_defaults": self.response_model_exclude_defaults,
+            "response_model_exclude_none": self.response_model_exclude_none,
+            "include_in_schema": self.include_in_schema,
+            "response_class": self.response_class,
+            "callbacks": self.callbacks,
+            "openapi_extra": self.openapi_extra,
+            "generate_unique_id_function": self.generate_unique_id_function,
+            "middleware": list(self.middleware),
+        }
+
+    def url_path_for(self, **path_params: Any) -> str:
+        path = self.path_format
+        for key, value in path_params.items():
+            path = path.replace("{" + key + "}", str(value))
+        return path
+
+    def __repr__(self) -> str:
+        return f"APIRoute(path={self.path!r}, name={self.name!r}, methods={sorted(self.methods)!r})"
+
+
+def _return_annotation(endpoint: Callable[..., Any]) -> Any:
+    """FastAPI infers ``response_model`` from the return annotation (unless it is a Response)."""
+    try:
+        hints = typing.get_type_hints(endpoint, include_extras=True)
+    except Exception:
+        return None
+    annotation = hints.get("return")
+    if annotation is None or annotation is type(None):
+        return None
+    origin = typing.get_origin(annotation) or annotation
+    if isinstance(origin, type) and issubclass(origin, Response):
+        return None
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        args = typing.get_args(annotation)
+        if any(isinstance(a, type) and issubclass(a, Response) for a in args):
+            return None
+    return annotation
+
+
+class APIRouter:
+    """A group of routes sharing a prefix, tags, dependencies and (genever) middleware."""
+
+    def __init__(
+        self,
+        *,
+        prefix: str = "",
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        default_response_class: type[Response] | _DefaultPlaceholder = Default(JSONResponse),
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        routes: list[BaseRoute] | None = None,
+        redirect_slashes: bool = True,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        generate_unique_id_function: Callable[[APIRoute], str] | _DefaultPlaceholder = Default(
+            generate_unique_id
+        ),
+        middleware: Sequence[Any] | None = None,
+    ) -> None:
+        if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+            raise ConfigurationError(f"router prefix {prefix!r} must start with '/' and not end with '/'")
+        self.prefix = prefix
+        self.tags = list(tags or [])
+        self.dependencies = list(dependencies or [])
+        self.default_response_class = default_response_class
+        self.responses = dict(responses or {})
+        self.callbacks = list(callbacks or [])
+        self.routes: list[BaseRoute] = list(routes or [])
+        self.redirect_slashes = redirect_slashes
+        self.deprecated = deprecated
+        self.include_in_schema = include_in_schema
+        self.generate_unique_id_function = generate_unique_id_function
+        self.middleware = list(middleware or [])
+
+    def _on_change(self) -> None:
+        """Hook: the app refuses changes once frozen."""
+
+    def add_api_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        methods: set[str] | list[str] | None = None,
+        response_class: type[Response] | _DefaultPlaceholder = Default(JSONResponse),
+        generate_unique_id_function: Callable[[APIRoute], str] | _DefaultPlaceholder = Default(
+            generate_unique_id
+        ),
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        callbacks: list[BaseRoute] | None = None,
+        middleware: Sequence[Any] | None = None,
+        **kwargs: Any,
+    ) -> APIRoute:
+        self._on_change()
+        route = APIRoute(
+            self.prefix + path,
+            endpoint,
+            methods=methods,
+            response_class=_resolve(response_class, self.default_response_class),
+            generate_unique_id_function=_resolve(generate_unique_id_function, self.generate_unique_id_function),
+            tags=[*self.tags, *(tags or [])],
+            dependencies=[*self.dependencies, *(dependencies or [])],
+            responses={**self.responses, **(responses or {})},
+            deprecated=deprecated if deprecated is not None else self.deprecated,
+            include_in_schema=include_in_schema and self.include_in_schema,
+            callbacks=[*self.callbacks, *(callbacks or [])] or None,
+            middleware=[*self.middleware, *(middleware or [])],
+            **kwargs,
+        )
+        self.routes.append(route)
+        return route
+
+    def api_route(
+        self, path: str, *, methods: list[str] | None = None, **kwargs: Any
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        def decorator(func: DecoratedCallable) -> DecoratedCallable:
+            self.add_api_route(path, func, methods=methods, **kwargs)
+            return func
+
+        return decorator
+
+    def get(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self.api_route(path, methods=["GET"], **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self.api_route(path, methods=["PUT"], **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self.api_route(path, methods=["POST"], **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self.api_route(path, methods=["DELETE"], **kwargs)
+
+    def options(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self.api_route(path, methods=["OPTIONS"], **kwargs)
+
+    def head(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self.api_route(path, methods=["HEAD"], **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self.api_route(path, methods=["PATCH"], **kwargs)
+
+    def trace(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self.api_route(path, methods=["TRACE"], **kwargs)
+
+    def include_router(
+        self,
+        router: APIRouter,
+        *,
+        prefix: str = "",
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        default_response_class: type[Response] | _DefaultPlaceholder = Default(JSONResponse),
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        generate_unique_id_function: Callable[[APIRoute], str] | _DefaultPlaceholder = Default(
+            generate_unique_id
+        ),
+        middleware: Sequence[Any] | None = None,
+    ) -> None:
+        """Copy ``router``'s routes into this one, under ``prefix`` and with the extra settings."""
+        self._on_change()
+        if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+            raise ConfigurationError(f"include_router prefix {prefix!r} must start with '/' and not end with '/'")
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                kwargs = route._init_kwargs()
+                kwargs["tags"] = [*self.tags, *(tags or []), *kwargs["tags"]]
+                kwargs["dependencies"] = [*self.dependencies, *(dependencies or []), *kwargs["dependencies"]]
+                kwargs["responses"] = {**self.responses, **(responses or {}), **kwargs["responses"]}
+                kwargs["response_class"] = _resolve(
+                    route.response_class if route.response_class is not JSONResponse else Default(JSONResponse),
+                    router.default_response_class,
+                    default_response_class,
+                    self.default_response_class,
+                )
+                kwargs["generate_unique_id_function"] = _resolve(
+                    route.generate_unique_id_function
+                    if route.generate_unique_id_function is not generate_unique_id
+                    else Default(generate_unique_id),
+                    router.generate_unique_id_function,
+                    generate_unique_id_function,
+                    self.generate_unique_id_function,
+                )
+                if deprecated or self.deprecated:
+                    kwargs["deprecated"] = True
+                kwargs["include_in_schema"] = route.include_in_schema and include_in_schema and self.include_in_schema
+                kwargs["callbacks"] = [*self.callbacks, *(callbacks or []), *(route.callbacks or [])] or None
+                kwargs["middleware"] = [*self.middleware, *(middleware or []), *kwargs["middleware"]]
+                kwargs["operation_id"] = route.operation_id
+                self.routes.append(APIRoute(self.prefix + prefix + route.path, route.endpoint, **kwargs))
+            else:
+                self._include_other(route, self.prefix + prefix)
+
+    def _include_other(self, route: BaseRoute, prefix: str) -> None:
+        include = getattr(route, "with_prefix", None)
+        if include is None:
+            raise ConfigurationError(f"cannot include route {route!r}")
+        self.routes.append(include(prefix))
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> str:
+        for route in self.routes:
+            if route.name == name and isinstance(route, APIRoute):
+                return route.url_path_for(**path_params)
+        raise LookupError(f"no route named {name!r}")

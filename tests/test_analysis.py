@@ -1,0 +1,160 @@
+"""Signature analysis: FastAPI's inference rules and startup errors naming the route."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any, TypedDict
+
+import msgspec
+import pytest
+from pydantic import BaseModel
+
+from genever import Body, ConfigurationError, Cookie, Depends, Genever, Header, Path, Query, Request
+
+
+class Model(BaseModel):
+    a: int
+
+
+class Struct(msgspec.Struct):
+    a: int
+
+
+@dataclasses.dataclass
+class DC:
+    a: int
+
+
+class TD(TypedDict):
+    a: int
+
+
+def _sources(func: Any, path: str = "/x/{item_id}") -> dict[str, tuple[str, str]]:
+    app = Genever()
+    route = app.add_api_route(path, func)
+    return {
+        spec.name: (spec.source, spec.alias)
+        for node in route.dependant.walk()
+        for spec in node.own_params + node.body_params
+    }
+
+
+def test_inference_follows_fastapi() -> None:
+    def handler(
+        item_id: int,
+        q: str,
+        opt: int | None,
+        model: Model,
+        struct: Struct,
+        dc: DC,
+        td: TD,
+        x_token: Annotated[str, Header()],
+        raw: Annotated[str, Header(convert_underscores=False)],
+        session: Annotated[str, Cookie()],
+        listed: Annotated[list[int], Query()],
+        request: Request,
+    ) -> None: ...
+
+    assert _sources(handler) == {
+        "item_id": ("path", "item_id"),
+        "q": ("query", "q"),
+        "opt": ("query", "opt"),
+        "model": ("body", "model"),
+        "struct": ("body", "struct"),
+        "dc": ("body", "dc"),
+        "td": ("body", "td"),
+        "x_token": ("header", "x-token"),
+        "raw": ("header", "raw"),
+        "session": ("cookie", "session"),
+        "listed": ("query", "listed"),
+    }
+
+
+def test_default_value_style_and_alias() -> None:
+    def handler(q: str = Query("x", alias="item-q"), b: int = Body(1)) -> None: ...
+
+    assert _sources(handler, "/x") == {"q": ("query", "item-q"), "b": ("body", "b")}
+
+
+def test_unannotated_list_is_body_as_in_fastapi() -> None:
+    def handler(values: list[int]) -> None: ...
+
+    assert _sources(handler, "/x") == {"values": ("body", "values")}
+
+
+@pytest.mark.parametrize(
+    ("path", "func", "message"),
+    [
+        ("/x", lambda item_id=Path(): None, "parameter 'item_id'"),
+        ("/x/{item_id}", lambda item_id=Query(1): None, "declared as Query but the path captures {item_id}"),
+    ],
+)
+def test_startup_errors_name_route_and_parameter(path: str, func: Any, message: str) -> None:
+    app = Genever()
+    with pytest.raises(ConfigurationError) as info:
+        app.add_api_route(path, func)
+    assert "GET " + path in str(info.value)
+    assert message in str(info.value)
+
+
+def test_non_scalar_query_is_rejected() -> None:
+    def handler(q: Annotated[Model, Header()]) -> None: ...
+
+    with pytest.raises(ConfigurationError, match=r"GET /x: parameter 'q' of .*handler\(\)"):
+        Genever().add_api_route("/x", handler)
+
+
+def test_default_inside_annotated_is_rejected() -> None:
+    def handler(q: Annotated[int, Query(5)]) -> None: ...
+
+    with pytest.raises(ConfigurationError, match="put the default after '='"):
+        Genever().add_api_route("/x", handler)
+
+
+def test_dependency_cycle_is_reported() -> None:
+    def a(x: Any = None) -> None: ...
+
+    def b(y: Annotated[None, Depends(a)]) -> None: ...
+
+    a.__defaults__ = (Depends(b),)
+
+    def handler(v: Annotated[None, Depends(a)]) -> None: ...
+
+    with pytest.raises(ConfigurationError, match="dependency cycle"):
+        Genever().add_api_route("/x", handler)
+
+
+def test_generator_endpoint_is_rejected() -> None:
+    def handler():  # type: ignore[no-untyped-def]
+        yield 1
+
+    with pytest.raises(ConfigurationError, match="is a generator"):
+        Genever().add_api_route("/x", handler)
+
+
+def test_conflicting_routes_are_named_at_startup() -> None:
+    app = Genever()
+
+    @app.get("/users/{id}")
+    def one(id: int) -> None: ...
+
+    @app.get("/users/{user_id}")
+    def two(user_id: int) -> None: ...
+
+    with pytest.raises(ConfigurationError) as info:
+        app.freeze()
+    assert "/users/{id}" in str(info.value)
+    assert "/users/{user_id}" in str(info.value)
+
+
+def test_same_method_and_path_twice_is_a_conflict() -> None:
+    app = Genever()
+
+    @app.get("/a")
+    def one() -> None: ...
+
+    @app.get("/a")
+    def two() -> None: ...
+
+    with pytest.raises(ConfigurationError, match=r"GET /a \(two\) conflicts with GET /a \(one\)"):
+        app.freeze()
