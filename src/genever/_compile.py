@@ -490,6 +490,12 @@ def build_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
     allowed = _body_allowed(status_code)
     fast_json = response_class is JSONResponse
     json_headers = [("content-type", "application/json")]
+    # PERF: a response class that only renders (no custom __init__) gets its
+    # headers computed once here and is built without __init__ per request.
+    template = response_class.__new__(response_class)
+    plain_render = response_class.__init__ is Response.__init__
+    class_headers = template._initial_headers(None) if plain_render else []
+    render = template.render
 
     def finish(request: Request, response: Response) -> Response:
         sub = request._sub_response
@@ -510,6 +516,9 @@ def build_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
             response.body = b""
         elif fast_json:
             response = raw_response(JSONResponse, status_code, json_headers, serialize(result))
+        elif plain_render:
+            content = _content_for(response_class, result, serialize)
+            response = raw_response(response_class, status_code, class_headers, render(content))
         else:
             response = response_class(_content_for(response_class, result, serialize), status_code=status_code)
         if request._sub_response is not None or request._background is not None:
