@@ -153,7 +153,8 @@ def _body_reader(specs: list[an.ParamSpec]) -> Callable[[Request], Any] | None:
     if any(spec.source in ("form", "file") for spec in specs):
         from ._forms import form_reader
 
-        return form_reader(specs)
+        reader: Callable[[Request], Any] = form_reader(specs)
+        return reader
     embed = len(specs) > 1 or bool(getattr(specs[0].field, "embed", False))
     validate = body_validator(specs, embed)
     required = any(spec.required for spec in specs)

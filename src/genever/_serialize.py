@@ -84,7 +84,7 @@ def build_serializer(response_model: Any, options: dict[str, Any]) -> Callable[[
 
     def serialize(value: Any) -> bytes:
         if exact is not None and type(value) is exact and simple_dump:
-            return dump_json(value, **dump_options)  # type: ignore[no-any-return]
+            return dump_json(value, **dump_options)
         content = _dump_models(value, options) if not isinstance(value, exact or ()) else value
         try:
             validated = validator.validate_python(content, from_attributes=True)
@@ -94,6 +94,6 @@ def build_serializer(response_model: Any, options: dict[str, Any]) -> Callable[[
                 for e in exc.errors(include_url=False)
             ]
             raise ResponseValidationError(errors, body=value) from None
-        return dump_json(validated, **dump_options)  # type: ignore[no-any-return]
+        return dump_json(validated, **dump_options)
 
     return serialize

@@ -226,7 +226,7 @@ def body_validator(specs: list[ParamSpec], embed: bool) -> Callable[[Any], dict[
             default_factory=spec.field.default_factory, alias=spec.alias
         )
         fields[spec.name] = (_field_type(spec), info)
-    model = create_model("Body", **fields)  # type: ignore[call-overload]
+    model = create_model("Body", **fields)
     validator = TypeAdapter(model).validator
     names = [spec.name for spec in specs]
 

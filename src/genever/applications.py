@@ -289,7 +289,7 @@ class Genever(APIRouter):
             other = path[:-1] if path.endswith("/") else path + "/"
             if other in self._static or self._tree.lookup(other) is not None:
                 url = request.url
-                return RedirectResponse(url.replace(path=request.root_path + other))
+                return RedirectResponse(str(url.replace(path=request.root_path + other)))
         raise HTTPException(404)
 
     async def _handle_exception(self, request: Request, exc: Exception) -> Response:

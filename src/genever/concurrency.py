@@ -89,7 +89,7 @@ class _Pool:
                 self.busy += 1
             try:
                 item: tuple[Any, Any, BaseException | None] = (future, call(), None)
-            except BaseException as exc:  # noqa: BLE001 - delivered to the awaiting task
+            except BaseException as exc:
                 item = (future, None, exc)
             del job, call
             with self.lock:

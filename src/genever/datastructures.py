@@ -187,14 +187,26 @@ class Address(NamedTuple):
     port: int
 
 
-class URL(str):
-    """A URL string with its parts as attributes (``url.path``, ``url.query``...)."""
+class URL:
+    """A URL with its parts as attributes (``url.path``, ``url.query``...); compares equal to its string."""
 
-    __slots__ = ()
+    __slots__ = ("_url",)
+
+    def __init__(self, url: str = "") -> None:
+        self._url = str(url)
+
+    def __str__(self) -> str:
+        return self._url
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str | URL) and str(other) == self._url
+
+    def __hash__(self) -> int:
+        return hash(self._url)
 
     @property
     def _parts(self) -> SplitResult:
-        return urlsplit(self)
+        return urlsplit(self._url)
 
     @property
     def scheme(self) -> str:
@@ -237,7 +249,7 @@ class URL(str):
         return self.replace(query=urlencode(query))
 
     def __repr__(self) -> str:
-        return f"URL({str(self)!r})"
+        return f"URL({self._url!r})"
 
 
 class State:
@@ -305,7 +317,7 @@ class UploadFile:
             return data
         from .concurrency import run_in_threadpool
 
-        return await run_in_threadpool(self.file.read, size)  # type: ignore[no-any-return]
+        return await run_in_threadpool(self.file.read, size)
 
     async def seek(self, offset: int) -> None:
         if self._in_memory:

@@ -10,7 +10,7 @@ string or cookies.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from http.cookies import _unquote  # type: ignore[attr-defined]
+from http.cookies import _unquote
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -213,7 +213,7 @@ class _ASGIRequest(Request):
         client = self.scope.get("client")
         return Address(client[0], client[1]) if client else None
 
-    async def stream(self) -> AsyncIterator[bytes]:  # type: ignore[override]
+    async def stream(self) -> AsyncIterator[bytes]:
         if self._body is not None:
             yield self._body
             return
@@ -279,7 +279,7 @@ class _RSGIRequest(Request):
         host, _, port = client.rpartition(":")
         return Address(host.strip("[]"), int(port) if port.isdigit() else 0)
 
-    async def stream(self) -> AsyncIterator[bytes]:  # type: ignore[override]
+    async def stream(self) -> AsyncIterator[bytes]:
         if self._body is not None:
             yield self._body
             return

@@ -111,7 +111,7 @@ class APIRoute(BaseRoute):
         self.path = path
         self.path_format = _PLACEHOLDER_PATH.sub(r"{\1}", path)
         self.endpoint = endpoint
-        self.name = name or getattr(endpoint, "__name__", type(endpoint).__name__)
+        self.name: str = name or str(getattr(endpoint, "__name__", type(endpoint).__name__))
         self.methods = {m.upper() for m in (methods or ["GET"])}
         unknown = self.methods - set(_METHODS)
         if unknown:

@@ -15,12 +15,12 @@ from typing import Annotated, Any
 import fastapi
 import fastapi.responses
 import fastapi.testclient
+import genever.testclient
 import pytest
 from pydantic import BaseModel, Field
 
 import genever
 import genever.responses
-import genever.testclient
 from tests.rsgi_client import RSGITestClient
 
 
@@ -49,7 +49,7 @@ class UserOut(BaseModel):
     name: str
 
 
-class Color(str, enum.Enum):
+class Color(str, enum.Enum):  # noqa: UP042 - the FastAPI tutorial's spelling
     red = "red"
     green = "green"
 
@@ -260,7 +260,8 @@ def _call(client: Any, method: str, url: str, kwargs: dict[str, Any]) -> tuple[i
         body: Any = response.json()
     except ValueError:
         body = response.text
-    interesting = {k: response.headers[k] for k in ("allow", "x-error", "x-custom", "content-type") if k in response.headers}
+    names = ("allow", "x-error", "x-custom", "content-type")
+    interesting = {k: response.headers[k] for k in names if k in response.headers}
     return response.status_code, body, interesting
 
 
