@@ -26,7 +26,7 @@ import msgspec
 
 from . import _analysis as an
 from ._serialize import build_serializer
-from ._validation import Invalid, body_validator, default_getter, missing_error, param_validator
+from ._validation import Invalid, RawBody, body_validator, default_getter, missing_error, param_validator
 from .background import BackgroundTasks
 from .concurrency import run_in_threadpool
 from .exceptions import RequestValidationError
@@ -136,8 +136,9 @@ def _special_getters(node: an.Dependant) -> list[tuple[str, Getter]]:
 
 
 def _is_json_content_type(value: str | None) -> bool:
+    # FastAPI's default (strict_content_type=True): no Content-Type means "not JSON"
     if not value:
-        return True
+        return False
     message = email.message.Message()
     message["content-type"] = value
     if message.get_content_maintype() != "application":
@@ -180,13 +181,9 @@ def _body_reader(specs: list[an.ParamSpec]) -> Callable[[Request], Any] | None:
         if is_json:
             return validate(raw)
         # FastAPI validates the raw bytes when the body is not declared as JSON
-        return validate(_NotJSON(raw))
+        return validate(RawBody(raw))
 
     return read_body
-
-
-class _NotJSON(bytes):
-    """Body bytes that must be validated as a Python value, not parsed as JSON."""
 
 
 # -- the plan ----------------------------------------------------------------------------------

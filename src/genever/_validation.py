@@ -180,6 +180,40 @@ def msgspec_error(exc: msgspec.ValidationError, prefix: tuple[Any, ...]) -> dict
     return {"type": "value_error", "loc": loc, "msg": message, "input": None}
 
 
+class RawBody:
+    """Body bytes that must be validated as a Python value, not parsed as JSON
+    (FastAPI does that when the Content-Type is not JSON)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+
+def _python_input(raw: Any) -> Any:
+    return raw.data if type(raw) is RawBody else raw
+
+
+def _body_errors(validator: Any, raw: Any, exc: ValidationError) -> list[dict[str, Any]]:
+    """FastAPI's records for a body that failed validation.
+
+    The happy path validates JSON bytes directly; FastAPI parses JSON first
+    and validates the Python value (``from_attributes=True``), which words
+    some errors differently, so on failure the error list is rebuilt that way.
+    """
+    if type(raw) is not bytes:
+        return pydantic_errors(exc, ("body",))  # already the Python-mode errors
+    try:
+        data = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return [_json_error(raw)]
+    try:
+        validator.validate_python(data, from_attributes=True)
+    except ValidationError as python_exc:
+        return pydantic_errors(python_exc, ("body",))
+    return pydantic_errors(exc, ("body",))
+
+
 def body_validator(specs: list[ParamSpec], embed: bool) -> Callable[[Any], dict[str, Any]]:
     """Validate the parsed request body for the route's body parameters.
 
@@ -198,7 +232,7 @@ def body_validator(specs: list[ParamSpec], embed: bool) -> Callable[[Any], dict[
                 try:
                     if type(raw) is bytes:
                         return {name: decode(raw)}
-                    return {name: convert(raw, spec.annotation)}
+                    return {name: convert(_python_input(raw), spec.annotation)}
                 except msgspec.ValidationError as exc:
                     raise Invalid([msgspec_error(exc, ("body",))]) from None
                 except msgspec.DecodeError:
@@ -211,11 +245,9 @@ def body_validator(specs: list[ParamSpec], embed: bool) -> Callable[[Any], dict[
             try:
                 if type(raw) is bytes:
                     return {name: validator.validate_json(raw)}
-                return {name: validator.validate_python(raw)}
+                return {name: validator.validate_python(_python_input(raw), from_attributes=True)}
             except ValidationError as exc:
-                if type(raw) is bytes and exc.errors()[0]["type"] == "json_invalid":
-                    raise Invalid([_json_error(raw)]) from None
-                raise Invalid(pydantic_errors(exc, ("body",))) from None
+                raise Invalid(_body_errors(validator, raw, exc)) from None
 
         return validate_single
 
@@ -232,11 +264,12 @@ def body_validator(specs: list[ParamSpec], embed: bool) -> Callable[[Any], dict[
 
     def validate_embedded(raw: Any) -> dict[str, Any]:
         try:
-            obj = validator.validate_json(raw) if type(raw) is bytes else validator.validate_python(raw)
+            if type(raw) is bytes:
+                obj = validator.validate_json(raw)
+            else:
+                obj = validator.validate_python(_python_input(raw), from_attributes=True)
         except ValidationError as exc:
-            if type(raw) is bytes and exc.errors()[0]["type"] == "json_invalid":
-                raise Invalid([_json_error(raw)]) from None
-            errors = pydantic_errors(exc, ("body",))
+            errors = _body_errors(validator, raw, exc)
             for error in errors:
                 if error["type"] == "missing" and len(error["loc"]) == 2:
                     error["input"] = None  # FastAPI validates embedded fields one by one
