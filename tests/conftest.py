@@ -10,11 +10,18 @@ from tests.rsgi_client import RSGITestClient
 @pytest.fixture(params=["asgi", "rsgi"])
 def client_factory(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """``client_factory(app)`` → a test client speaking ASGI or RSGI to the app."""
-    from genever.testclient import TestClient
+    clients = []
 
     def make(app, **kwargs):  # type: ignore[no-untyped-def]
         if request.param == "asgi":
-            return TestClient(app, **kwargs)
-        return RSGITestClient(app, **kwargs)
+            from genever.testclient import TestClient
 
-    return make
+            client = TestClient(app, **kwargs)
+        else:
+            client = RSGITestClient(app, **kwargs)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()

@@ -138,8 +138,11 @@ class _Loop:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=30)
 
     def close(self) -> None:
+        if self.loop.is_closed():
+            return
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=5)
+        self.loop.close()
 
 
 class RSGITransport(httpx.BaseTransport):
@@ -178,8 +181,11 @@ class RSGITestClient(httpx.Client):
 
     def __exit__(self, *args: Any) -> None:
         self.app.__rsgi_del__(_ProxyLoop(self._runner))
-        self._runner.close()
         self.close()
+
+    def close(self) -> None:
+        super().close()
+        self._runner.close()
 
 
 class _ProxyLoop:

@@ -1,6 +1,5 @@
 """The app object: routing answers, exception handlers, lifespan, sync handlers, both adapters."""
 
-from __future__ import annotations
 
 import contextlib
 import threading

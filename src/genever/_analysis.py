@@ -276,6 +276,13 @@ def get_dependant(
 
     for param in signature.parameters.values():
         annotation = param.annotation if param.annotation is not inspect.Parameter.empty else Any
+        if isinstance(annotation, str):
+            raise where.error(
+                param.name,
+                f"has the annotation {annotation!r}, which cannot be resolved: a name in it is not defined at "
+                "module level (with `from __future__ import annotations`, types used by a function defined "
+                "inside another function must be importable from the module)",
+            )
         annotation, markers = _split_annotated(annotation)
         if len(markers) > 1:
             raise where.error(param.name, "has more than one FastAPI marker in Annotated (use exactly one)")

@@ -27,6 +27,13 @@ async def handle(app: Genever, scope: Any, proto: Any) -> None:
 
         await handle_rsgi_websocket(app, scope, proto)
         return
+    if not app._compiled:
+        app.freeze()
+    if app._has_asgi_middleware:
+        from ._bridge import run_asgi
+
+        await run_asgi(app._asgi_app, scope, proto, root_path=app.root_path)
+        return
     request = _RSGIRequest(scope, proto, app)
     response = await app._dispatch(request)
     await response._send_rsgi(proto, request.method == "HEAD")

@@ -21,6 +21,7 @@ from ._router import RouteConflictError, Tree
 from .datastructures import State
 from .exception_handlers import http_exception_handler, request_validation_exception_handler
 from .exceptions import ConfigurationError, FrozenAppError, HTTPException, RequestValidationError
+from .middleware import Middleware, as_middleware, chain
 from .params import Depends
 from .requests import Request
 from .responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -169,6 +170,9 @@ class Genever(APIRouter):
         self._compiled = False
         self._static: dict[str, _Endpoint] = {}
         self._tree: Tree[_Endpoint] = Tree()
+        self._pipeline: Runner = self._route
+        self._asgi_app: Any = self._asgi_inner
+        self._has_asgi_middleware = False
         self._lifespan_stack: contextlib.AsyncExitStack | None = None
         self._lifespan_state: dict[str, Any] = {}
         self._setup()
@@ -209,6 +213,9 @@ class Genever(APIRouter):
             if not isinstance(route, APIRoute):
                 continue
             runner: Runner = compile_route(route, self.dependency_overrides)
+            group = [_native(item, route.label) for item in route.middleware]
+            if group:
+                runner = chain(group, runner)
             endpoint = endpoints.setdefault(route.path, _Endpoint())
             for method in sorted(route.methods):
                 previous = owners.get((route.path, method))
@@ -234,8 +241,43 @@ class Genever(APIRouter):
                 static[template] = endpoint
         self._tree = tree
         self._static = static
+        self._build_middleware()
         self._frozen = True
         self._compiled = True
+
+    def _build_middleware(self) -> None:
+        native = [m.build_native() for m in map(as_middleware, self.user_middleware) if m.is_native]
+        self._pipeline = chain(native, self._route) if native else self._route
+        asgi = [m for m in map(as_middleware, self.user_middleware) if not m.is_native]
+        inner: Any = self._asgi_inner
+        for item in reversed(asgi):
+            inner = item.cls(inner, *item.args, **item.kwargs)
+        self._asgi_app = inner
+        self._has_asgi_middleware = bool(asgi)
+
+    async def _asgi_inner(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await _asgi.handle(self, scope, receive, send)
+
+    def add_middleware(self, cls: Any, *args: Any, **kwargs: Any) -> None:
+        """Add middleware around the whole app; the last added runs first (outermost), as in FastAPI.
+
+        ``cls`` is a native middleware class (a ``genever.middleware.BaseMiddleware``
+        subclass, e.g. ``CORSMiddleware``) or any ASGI middleware class.
+        """
+        if self._frozen:
+            raise FrozenAppError("middleware cannot be added after the app has started serving")
+        self.user_middleware.insert(0, Middleware(cls, *args, **kwargs))
+
+    def middleware(self, middleware_type: str) -> Callable[[Any], Any]:
+        """``@app.middleware("http")``: an ``async def f(request, call_next) -> Response`` around every request."""
+        if middleware_type != "http":
+            raise ConfigurationError(f"unknown middleware type {middleware_type!r}: only 'http' is supported")
+
+        def decorator(func: Any) -> Any:
+            self.add_middleware(func)
+            return func
+
+        return decorator
 
     def add_exception_handler(self, key: int | type[BaseException], handler: ExceptionHandler) -> None:
         self.exception_handlers[key] = handler
@@ -261,10 +303,17 @@ class Genever(APIRouter):
 
     # -- serving ---------------------------------------------------------------------------
     async def _dispatch(self, request: Request) -> Response:
-        """Route ``request`` and run its plan; every exception becomes a response here."""
+        """Run ``request`` through the app's middleware and router; every exception becomes a response."""
         try:
             if not self._compiled:
                 self.freeze()
+            return await self._pipeline(request)
+        except Exception as exc:
+            return await self._handle_exception(request, exc)
+
+    async def _route(self, request: Request) -> Response:
+        """Route ``request`` and run its plan (the innermost app-level step)."""
+        try:
             path = request.path
             endpoint = self._static.get(path)
             if endpoint is None:
@@ -354,7 +403,9 @@ class Genever(APIRouter):
     # -- protocols -------------------------------------------------------------------------
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """ASGI 3 entry point."""
-        await _asgi.handle(self, scope, receive, send)
+        if not self._compiled:
+            self.freeze()
+        await self._asgi_app(scope, receive, send)
 
     async def __rsgi__(self, scope: Any, proto: Any) -> None:
         """RSGI (Granian) entry point."""
@@ -374,6 +425,18 @@ class Genever(APIRouter):
         if self.openapi_schema is None:
             self.openapi_schema = module.get_openapi_for_app(self)
         return self.openapi_schema
+
+
+def _native(item: Any, label: str) -> Any:
+    """A route group's or route's middleware: only native middleware can wrap a single route."""
+    middleware = as_middleware(item)
+    if not middleware.is_native:
+        raise ConfigurationError(
+            f"{label}: {middleware!r} is ASGI middleware; route groups and routes take genever middleware "
+            "(async def f(request, call_next) or a genever.middleware.BaseMiddleware subclass) — "
+            "add ASGI middleware to the app with app.add_middleware()"
+        )
+    return middleware.build_native()
 
 
 def _optional(name: str) -> Any:

@@ -271,7 +271,7 @@ class APIRouter:
         self.deprecated = deprecated
         self.include_in_schema = include_in_schema
         self.generate_unique_id_function = generate_unique_id_function
-        self.middleware = list(middleware or [])
+        self.group_middleware = list(middleware or [])
 
     def _on_change(self) -> None:
         """Hook: the app refuses changes once frozen."""
@@ -308,7 +308,7 @@ class APIRouter:
             deprecated=deprecated if deprecated is not None else self.deprecated,
             include_in_schema=include_in_schema and self.include_in_schema,
             callbacks=[*self.callbacks, *(callbacks or [])] or None,
-            middleware=[*self.middleware, *(middleware or [])],
+            middleware=[*self.group_middleware, *(middleware or [])],
             **kwargs,
         )
         self.routes.append(route)
@@ -392,7 +392,7 @@ class APIRouter:
                     kwargs["deprecated"] = True
                 kwargs["include_in_schema"] = route.include_in_schema and include_in_schema and self.include_in_schema
                 kwargs["callbacks"] = [*self.callbacks, *(callbacks or []), *(route.callbacks or [])] or None
-                kwargs["middleware"] = [*self.middleware, *(middleware or []), *kwargs["middleware"]]
+                kwargs["middleware"] = [*self.group_middleware, *(middleware or []), *kwargs["middleware"]]
                 kwargs["operation_id"] = route.operation_id
                 self.routes.append(APIRoute(self.prefix + prefix + route.path, route.endpoint, **kwargs))
             else:

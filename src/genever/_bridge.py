@@ -1,0 +1,89 @@
+"""RSGI → ASGI: serve an ASGI application (ASGI middleware, a mounted app) from
+an RSGI request.
+
+Used only when the app has something that speaks ASGI in the request path;
+plain genever routes never go through here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+
+def asgi_scope(scope: Any, *, root_path: str = "", path: str | None = None) -> dict[str, Any]:
+    """The ASGI HTTP scope equivalent to an RSGI scope."""
+    server_host, _, server_port = (scope.server or "").rpartition(":")
+    client_host, _, client_port = (scope.client or "").rpartition(":")
+    full_path = scope.path if path is None else path
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": scope.http_version,
+        "method": scope.method,
+        "scheme": scope.scheme,
+        "path": full_path,
+        "raw_path": full_path.encode("utf-8"),
+        "query_string": scope.query_string.encode("latin-1"),
+        "root_path": root_path,
+        "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in scope.headers.items()],
+        "server": (server_host, int(server_port)) if server_port.isdigit() else None,
+        "client": (client_host.strip("[]"), int(client_port)) if client_port.isdigit() else None,
+        "state": {},
+    }
+
+
+async def run_asgi(app: Any, scope: Any, proto: Any, *, root_path: str = "", path: str | None = None) -> None:
+    """Run the ASGI ``app`` for one RSGI HTTP request and send its answer through ``proto``.
+
+    The body is streamed to the app (``http.request`` messages, then
+    ``http.disconnect``); the response is sent in one call when the app gives
+    it in one ``http.response.body`` message, and streamed otherwise.
+    """
+    asgi = asgi_scope(scope, root_path=root_path, path=path)
+    chunks = proto.__aiter__()
+    body_done = False
+    response_done = asyncio.Event()
+    start: dict[str, Any] = {}
+    stream: Any = None
+
+    async def receive() -> dict[str, Any]:
+        nonlocal body_done
+        if not body_done:
+            try:
+                chunk = await chunks.__anext__()
+            except StopAsyncIteration:
+                body_done = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            return {"type": "http.request", "body": bytes(chunk), "more_body": True}
+        await response_done.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal stream
+        kind = message["type"]
+        if kind == "http.response.start":
+            start["status"] = message["status"]
+            start["headers"] = [
+                (bytes(k).decode("latin-1"), bytes(v).decode("latin-1")) for k, v in message.get("headers", [])
+            ]
+        elif kind == "http.response.body":
+            body = bytes(message.get("body", b""))
+            more = message.get("more_body", False)
+            if stream is None and not more:
+                proto.response_bytes(start["status"], start["headers"], body)
+                response_done.set()
+                return
+            if stream is None:
+                stream = proto.response_stream(start["status"], start["headers"])
+            if body:
+                await stream.send_bytes(body)
+            if not more:
+                response_done.set()
+
+    try:
+        await app(asgi, receive, send)
+    finally:
+        response_done.set()
+    if not start:
+        proto.response_bytes(500, [("content-type", "text/plain; charset=utf-8")], b"Internal Server Error")
