@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +32,8 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def _serve(argv: list[str], port: int) -> Iterator[str]:
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -41,7 +43,8 @@ def _serve(argv: list[str], port: int) -> Iterator[str]:
                 break
             except httpx.TransportError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read().decode() if proc.stdout else ""
+                    log.seek(0)
+                    out = log.read().decode(errors="replace")
                     raise RuntimeError(f"server did not start: {out}") from None
                 time.sleep(0.1)
         yield base
@@ -53,6 +56,7 @@ def _serve(argv: list[str], port: int) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        log.close()
 
 
 SERVERS = {
@@ -80,7 +84,8 @@ def test_example_service_on_a_real_server(base_url: str) -> None:
         assert created.status_code == 201
         assert created.json()["name"] == "gadget"
         assert client.post("/items", json={"name": "x", "price": 3}, headers={"X-Token": "no"}).status_code == 401
-        bad = client.post("/items", content=b'{"name": ', headers={"X-Token": "secret"})
+        json_headers = {"X-Token": "secret", "Content-Type": "application/json"}
+        bad = client.post("/items", content=b'{"name": ', headers=json_headers)
         assert bad.status_code == 422
         assert bad.json()["detail"][0]["type"] == "json_invalid"
         head = client.head("/health")

@@ -15,6 +15,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from .applications import Genever
@@ -94,7 +95,7 @@ def _serve(args: argparse.Namespace) -> None:
         reload=args.reload,
         websockets=True,
         log_access=args.access_log,
-        working_dir=os.getcwd(),  # type: ignore[arg-type]
+        working_dir=Path.cwd(),
     )
     server.serve()
 

@@ -76,9 +76,9 @@ class CORSMiddleware(BaseMiddleware):
 
     async def __call__(self, request: Request, call_next: CallNext) -> Response:
         origin = request._header("origin")
-        if origin is not None and request.method == "OPTIONS":
-            if request._header("access-control-request-method") is not None:
-                return self.preflight(request, origin)
+        preflight = request.method == "OPTIONS" and request._header("access-control-request-method") is not None
+        if origin is not None and preflight:
+            return self.preflight(request, origin)
         response = await call_next(request)
         raw = response.raw_headers
         if origin is not None:
