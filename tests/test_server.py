@@ -32,7 +32,7 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def _serve(argv: list[str], port: int) -> Iterator[str]:
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:

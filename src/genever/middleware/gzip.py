@@ -26,23 +26,25 @@ class GZipMiddleware(BaseMiddleware):
         self.compresslevel = compresslevel
 
     async def __call__(self, request: Request, call_next: CallNext) -> Response:
-        accept = request._header("accept-encoding")
+        accepts = "gzip" in (request._header("accept-encoding") or "")
         response = await call_next(request)
-        if not accept or "gzip" not in accept.lower():
-            return response
         headers = dict(response.raw_headers)
-        if "content-encoding" in headers or headers.get("content-type", "").startswith(_SKIP_TYPES):
+        media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
+        if "content-encoding" in headers or response.status_code == 206 or media_type in _SKIP_TYPES:
             return response
         iterator = getattr(response, "body_iterator", None)
+        if iterator is None and len(response.body) < self.minimum_size:
+            return response
+        # the answer depends on Accept-Encoding from here on, compressed or not
+        if not accepts:
+            response.raw_headers = _vary(response.raw_headers)
+            return response
         if iterator is not None:
             response.body_iterator = self._compress_stream(iterator)  # type: ignore[attr-defined]
-            response.raw_headers = _headers(response.raw_headers, drop_length=True)
-            return response
-        body = response.body
-        if len(body) < self.minimum_size:
-            return response
-        response.body = gzip.compress(body, compresslevel=self.compresslevel, mtime=0)
-        response.raw_headers = _headers(response.raw_headers, drop_length=True)
+        else:
+            response.body = gzip.compress(response.body, compresslevel=self.compresslevel, mtime=0)
+        raw = [(k, v) for k, v in response.raw_headers if k != "content-length"]
+        response.raw_headers = _vary([*raw, ("content-encoding", "gzip")])
         return response
 
     async def _compress_stream(self, iterator: AsyncIterator[Any]) -> AsyncIterator[bytes]:
@@ -55,12 +57,11 @@ class GZipMiddleware(BaseMiddleware):
         yield compressor.flush()
 
 
-def _headers(raw: list[tuple[str, str]], *, drop_length: bool) -> list[tuple[str, str]]:
-    kept = [(k, v) for k, v in raw if k != "vary" and not (drop_length and k == "content-length")]
+def _vary(raw: list[tuple[str, str]]) -> list[tuple[str, str]]:
     vary = [v for k, v in raw if k == "vary"]
-    kept.append(("content-encoding", "gzip"))
-    kept.append(("vary", ", ".join([*vary, "Accept-Encoding"])))
-    return kept
+    if any("accept-encoding" in v.lower() for v in vary):
+        return raw
+    return [(k, v) for k, v in raw if k != "vary"] + [("vary", ", ".join([*vary, "Accept-Encoding"]))]
 
 
 def decompress(data: bytes) -> bytes:
