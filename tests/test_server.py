@@ -62,6 +62,9 @@ def _serve(argv: list[str], port: int) -> Iterator[str]:
 SERVERS = {
     "genever-run": lambda port: [str(BIN / "genever"), "run", "examples.service:app", "--port", str(port)],
     "uvicorn": lambda port: [sys.executable, "-m", "uvicorn", "examples.service:app", "--port", str(port)],
+    "granian-asgi": lambda port: [
+        sys.executable, "-m", "granian", "--interface", "asgi", "--port", str(port), "examples.service:app"
+    ],
 }
 
 

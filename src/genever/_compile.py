@@ -318,10 +318,8 @@ async def close_generators(request: Request, exc: BaseException | None) -> None:
                     await gen.__anext__()
                 else:
                     await gen.athrow(current)
-            elif current is None:
-                await run_in_threadpool(next, gen)
-            else:
-                await run_in_threadpool(gen.throw, current)
+            elif await run_in_threadpool(_resume_sync, gen, current):
+                raise StopIteration
         except (StopAsyncIteration, StopIteration):
             current = None if current is None else _Swallowed(current)
             continue
@@ -336,6 +334,22 @@ async def close_generators(request: Request, exc: BaseException | None) -> None:
         ) from current.original
     if current is not None:
         raise current
+
+
+def _resume_sync(gen: Any, exc: BaseException | None) -> bool:
+    """Resume a sync generator dependency after its ``yield``; True when it finished.
+
+    PERF/correctness: ``StopIteration`` cannot cross a thread-pool future, so
+    it is turned into a return value here, inside the worker thread.
+    """
+    try:
+        if exc is None:
+            next(gen)
+        else:
+            gen.throw(exc)
+    except StopIteration:
+        return True
+    return False
 
 
 class _Swallowed(Exception):

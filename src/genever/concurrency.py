@@ -90,6 +90,8 @@ class _Pool:
             try:
                 item: tuple[Any, Any, BaseException | None] = (future, call(), None)
             except BaseException as exc:
+                if isinstance(exc, StopIteration):  # a Future cannot carry StopIteration
+                    exc = RuntimeError(f"{call!r} raised StopIteration")
                 item = (future, None, exc)
             del job, call
             with self.lock:

@@ -1,0 +1,213 @@
+"""Dependency injection, differential: the same app under FastAPI and genever
+gives the same status, body, and the same order of set-up and clean-up.
+
+Each app records what its dependencies do in ``log``; the test compares the
+log after each request too (clean-up runs after the response is sent, so the
+log is read once the request has completed).
+"""
+
+from typing import Annotated, Any
+
+import fastapi
+import fastapi.testclient
+import pytest
+
+import genever
+import genever.testclient
+from genever.security import SecurityScopes as GSecurityScopes
+from tests.rsgi_client import RSGITestClient
+
+
+class Failure(Exception):
+    pass
+
+
+def build(fw: Any, SecurityScopes: Any) -> tuple[Any, list[str]]:  # noqa: N803 - the class under its name
+    log: list[str] = []
+    Depends, Header, HTTPException, Query = fw.Depends, fw.Header, fw.HTTPException, fw.Query
+    app = (getattr(fw, "Genever", None) or fw.FastAPI)(dependencies=[Depends(lambda: log.append("app-dep"))])
+
+    def settings() -> dict[str, str]:
+        log.append("settings")
+        return {"token": "secret"}
+
+    async def db(cfg: Annotated[dict[str, str], Depends(settings)]) -> Any:
+        log.append("db-open")
+        try:
+            yield "db"
+        except HTTPException as exc:
+            log.append(f"db-http-{exc.status_code}")
+            raise
+        except Failure:
+            log.append("db-failure")
+            raise
+        finally:
+            log.append("db-close")
+
+    def sync_resource() -> Any:
+        log.append("sync-open")
+        yield "sync"
+        log.append("sync-close")
+
+    async def user(
+        x_token: Annotated[str, Header()],
+        conn: Annotated[str, Depends(db)],
+        cfg: Annotated[dict[str, str], Depends(settings)],
+    ) -> str:
+        log.append("user")
+        if x_token != cfg["token"]:
+            raise HTTPException(status_code=401, detail="invalid token", headers={"WWW-Authenticate": "Token"})
+        return "alice"
+
+    class Pager:
+        def __init__(self, skip: int = 0, limit: Annotated[int, Query(le=50)] = 10) -> None:
+            self.skip = skip
+            self.limit = limit
+
+    class Multiplier:
+        def __init__(self, factor: int) -> None:
+            self.factor = factor
+
+        def __call__(self, value: int = 1) -> int:
+            return value * self.factor
+
+    counter = {"n": 0}
+
+    def counted() -> int:
+        counter["n"] += 1
+        return counter["n"]
+
+    def scoped(security_scopes: SecurityScopes) -> list[str]:
+        return security_scopes.scopes
+
+    def needs_read(scopes: Annotated[list[str], fw.Security(scoped, scopes=["read"])]) -> list[str]:
+        return scopes
+
+    CurrentUser = Annotated[str, Depends(user)]
+
+    @app.get("/me")
+    async def me(who: CurrentUser, conn: Annotated[str, Depends(db)]) -> dict[str, str]:
+        log.append("handler")
+        return {"user": who, "db": conn}
+
+    @app.get("/alias")
+    def alias(who: CurrentUser) -> str:
+        return who
+
+    @app.get("/fail/{kind}")
+    async def fail(kind: str, conn: Annotated[str, Depends(db)], res: Annotated[str, Depends(sync_resource)]) -> str:
+        log.append("handler")
+        if kind == "http":
+            raise HTTPException(status_code=409, detail="conflict")
+        if kind == "failure":
+            raise Failure()
+        return "ok"
+
+    @app.get("/pager")
+    def pager(p: Annotated[Pager, Depends()]) -> dict[str, int]:
+        return {"skip": p.skip, "limit": p.limit}
+
+    @app.get("/instance")
+    def instance(v: Annotated[int, Depends(Multiplier(3))]) -> int:
+        return v
+
+    @app.get("/cache")
+    def cache(
+        a: Annotated[int, Depends(counted)],
+        b: Annotated[int, Depends(counted)],
+        c: Annotated[int, Depends(counted, use_cache=False)],
+    ) -> list[int]:
+        counter["n"] = 0
+        return [a, b, c]
+
+    @app.get("/scopes")
+    def scopes(
+        s: Annotated[list[str], fw.Security(needs_read, scopes=["write"])],
+    ) -> list[str]:
+        return s
+
+    @app.get("/deco", dependencies=[Depends(lambda: log.append("route-dep"))])
+    def deco() -> str:
+        log.append("handler")
+        return "deco"
+
+    router = fw.APIRouter(prefix="/r", dependencies=[Depends(lambda: log.append("router-dep"))])
+
+    @router.get("/x")
+    def rx() -> str:
+        log.append("handler")
+        return "x"
+
+    app.include_router(router, dependencies=[Depends(lambda: log.append("include-dep"))])
+
+    @app.get("/errors")
+    def errors(
+        q: int,
+        who: CurrentUser,
+        p: Annotated[Pager, Depends()],
+    ) -> str:
+        return "never"
+
+    return app, log
+
+
+REQUESTS: list[tuple[str, dict[str, str]]] = [
+    ("/me", {"X-Token": "secret"}),
+    ("/me", {"X-Token": "wrong"}),
+    ("/me", {}),
+    ("/alias", {"X-Token": "secret"}),
+    ("/fail/ok", {}),
+    ("/fail/http", {}),
+    ("/pager?skip=5&limit=20", {}),
+    ("/pager?limit=99", {}),
+    ("/instance?value=7", {}),
+    ("/instance?value=x", {}),
+    ("/cache", {}),
+    ("/scopes", {}),
+    ("/deco", {}),
+    ("/r/x", {}),
+    ("/errors?q=x&limit=100", {}),
+    ("/errors", {"X-Token": "secret"}),
+]
+
+
+@pytest.fixture(scope="module")
+def apps() -> dict[str, Any]:
+    return {
+        "fastapi": build(fastapi, fastapi.security.SecurityScopes),
+        "genever": build(genever, GSecurityScopes),
+    }
+
+
+@pytest.mark.parametrize("adapter", ["asgi", "rsgi"])
+@pytest.mark.parametrize(("url", "headers"), REQUESTS, ids=[u for u, _ in REQUESTS])
+def test_same_answer_and_order(apps: dict[str, Any], adapter: str, url: str, headers: dict[str, str]) -> None:
+    fast_app, fast_log = apps["fastapi"]
+    gen_app, gen_log = apps["genever"]
+    fast_log.clear()
+    gen_log.clear()
+    with fastapi.testclient.TestClient(fast_app) as client:
+        expected = client.get(url, headers=headers)
+    if adapter == "asgi":
+        with genever.testclient.TestClient(gen_app) as gclient:
+            got = gclient.get(url, headers=headers)
+    else:
+        with RSGITestClient(gen_app) as rclient:
+            got = rclient.get(url, headers=headers)
+    assert (got.status_code, got.json()) == (expected.status_code, expected.json())
+    assert got.headers.get("www-authenticate") == expected.headers.get("www-authenticate")
+    assert gen_log == fast_log
+
+
+def test_handler_exception_reaches_generators_in_both(apps: dict[str, Any]) -> None:
+    """A non-HTTP exception: both answer 500 and both generators see it at their yield."""
+    results = {}
+    for name, (app, log) in apps.items():
+        log.clear()
+        client_cls = fastapi.testclient.TestClient if name == "fastapi" else genever.testclient.TestClient
+        with client_cls(app, raise_server_exceptions=False) as client:
+            response = client.get("/fail/failure")
+        results[name] = (response.status_code, list(log))
+    assert results["genever"] == results["fastapi"]
+    assert results["genever"][0] == 500
+    assert "db-failure" in results["genever"][1]
