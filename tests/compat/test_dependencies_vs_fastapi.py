@@ -22,7 +22,7 @@ class Failure(Exception):
     pass
 
 
-def build(fw: Any, SecurityScopes: Any) -> tuple[Any, list[str]]:  # noqa: N803 - the class under its name
+def build(fw: Any, SecurityScopes: Any) -> tuple[Any, list[str]]:
     log: list[str] = []
     Depends, Header, HTTPException, Query = fw.Depends, fw.Header, fw.HTTPException, fw.Query
     app = (getattr(fw, "Genever", None) or fw.FastAPI)(dependencies=[Depends(lambda: log.append("app-dep"))])
