@@ -11,6 +11,7 @@ skips the validation. ``msgspec.Struct`` models are encoded by msgspec.
 from __future__ import annotations
 
 import dataclasses
+import sys
 import typing
 from collections.abc import Callable
 from typing import Any
@@ -43,8 +44,11 @@ def _dump_models(value: Any, options: dict[str, Any]) -> Any:
 
 
 def involves_struct(tp: Any) -> bool:
-    """True when ``tp`` is, or contains, a ``msgspec.Struct`` type (pydantic cannot handle those)."""
+    """True when ``tp`` is, or contains, a type that msgspec handles and pydantic cannot:
+    a ``msgspec.Struct``, or (before Python 3.12) a ``typing.TypedDict``."""
     if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
+        return True
+    if typing.is_typeddict(tp) and sys.version_info < (3, 12) and type(tp).__module__ == "typing":
         return True
     return any(involves_struct(arg) for arg in typing.get_args(tp) if arg is not Ellipsis)
 

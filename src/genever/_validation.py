@@ -138,7 +138,7 @@ def check_json(body: bytes) -> Any:
 
 _MSGSPEC_LOC = re.compile(r" - at `\$(.*)`$")
 _MSGSPEC_MISSING = re.compile(r"^Object missing required field `([^`]*)`")
-_MSGSPEC_CONSTRAINT = re.compile(r"^Expected `(\w+)` of (length )?([<>]=?) ([0-9.eE+-]+)")
+_MSGSPEC_CONSTRAINT = re.compile(r"^Expected `(\w+)`( of length)? ([<>]=?) ([0-9.eE+-]+)")
 _MSGSPEC_TYPE = re.compile(r"^Expected `([^`]+)`, got `([^`]+)`")
 _OPS = {">": ("greater_than", "gt"), ">=": ("greater_than_equal", "ge"),
         "<": ("less_than", "lt"), "<=": ("less_than_equal", "le")}  # fmt: skip

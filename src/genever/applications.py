@@ -20,7 +20,7 @@ from ._compile import compile_route
 from ._router import RouteConflictError, Tree
 from .datastructures import State
 from .exception_handlers import http_exception_handler, request_validation_exception_handler
-from .exceptions import ConfigurationError, FrozenAppError, HTTPException, RequestValidationError
+from .exceptions import ConfigurationError, FrozenAppError, GeneverError, HTTPException, RequestValidationError
 from .middleware import Middleware, as_middleware, chain
 from .params import Depends
 from .requests import Request
@@ -212,7 +212,12 @@ class Genever(APIRouter):
         for route in self.routes:
             if not isinstance(route, APIRoute):
                 continue
-            runner: Runner = compile_route(route, self.dependency_overrides)
+            try:
+                runner: Runner = compile_route(route, self.dependency_overrides)
+            except GeneverError:
+                raise
+            except Exception as exc:  # a type pydantic/msgspec cannot build a validator for, etc.
+                raise ConfigurationError(f"{route.label}: cannot compile {route.name}(): {exc}") from exc
             group = [_native(item, route.label) for item in route.middleware]
             if group:
                 runner = chain(group, runner)
