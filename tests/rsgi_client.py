@@ -196,3 +196,59 @@ class _ProxyLoop:
 
     def run_until_complete(self, coro: Any) -> Any:
         return self.runner.run(coro)
+
+
+class FakeWSMessage:
+    def __init__(self, kind: int, data: Any) -> None:
+        self.kind = kind
+        self.data = data
+
+
+class FakeWSTransport:
+    def __init__(self, inbox: list[Any], outbox: list[Any]) -> None:
+        self.inbox = list(inbox)
+        self.outbox = outbox
+
+    async def receive(self) -> FakeWSMessage:
+        if not self.inbox:
+            return FakeWSMessage(0, None)
+        item = self.inbox.pop(0)
+        if isinstance(item, bytes):
+            return FakeWSMessage(1, item)
+        return FakeWSMessage(2, item[2:])  # "s:..." is a text frame
+
+    async def send_bytes(self, data: bytes) -> None:
+        self.outbox.append(bytes(data))
+
+    async def send_str(self, data: str) -> None:
+        self.outbox.append(data)
+
+
+class FakeWSProto:
+    """Granian's RSGI websocket protocol: ``await accept()`` → transport; ``close(status)``."""
+
+    def __init__(self, inbox: list[Any]) -> None:
+        self.inbox = inbox
+        self.outbox: list[Any] = []
+        self.accepted = False
+
+    async def accept(self) -> FakeWSTransport:
+        self.accepted = True
+        return FakeWSTransport(self.inbox, self.outbox)
+
+    def close(self, status: int | None) -> tuple[int, bool]:
+        self.outbox.append(("close", status))
+        return (status or 1000, True)
+
+
+def _websocket_run(self: RSGITestClient, path: str, inbox: list[Any], headers: dict[str, str] | None = None) -> list[Any]:
+    """Open a websocket on ``path``, feed it ``inbox`` frames ("s:text" or bytes), return what the app sent."""
+    request = httpx.Request("GET", "http://testserver" + path, headers=headers)
+    scope = FakeScope(request)
+    scope.proto = "websocket"
+    proto = FakeWSProto(inbox)
+    self._runner.run(self.app.__rsgi__(scope, proto))
+    return proto.outbox
+
+
+RSGITestClient.websocket_run = _websocket_run  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from typing import Any
 from . import _asgi, _rsgi
 from ._compile import compile_route
 from ._router import RouteConflictError, Tree
+from ._websocket_routes import WebSocketTable
 from .datastructures import State
 from .exception_handlers import http_exception_handler, request_validation_exception_handler
 from .exceptions import ConfigurationError, FrozenAppError, GeneverError, HTTPException, RequestValidationError
@@ -246,6 +247,7 @@ class Genever(APIRouter):
                 static[template] = endpoint
         self._tree = tree
         self._static = static
+        self._websockets = WebSocketTable(self)
         self._build_middleware()
         self._frozen = True
         self._compiled = True

@@ -396,13 +396,42 @@ class APIRouter:
                 kwargs["operation_id"] = route.operation_id
                 self.routes.append(APIRoute(self.prefix + prefix + route.path, route.endpoint, **kwargs))
             else:
-                self._include_other(route, self.prefix + prefix)
+                extra = [*self.dependencies, *(dependencies or [])]
+                self._include_other(route, self.prefix + prefix, extra)
 
-    def _include_other(self, route: BaseRoute, prefix: str) -> None:
+    def _include_other(self, route: BaseRoute, prefix: str, dependencies: Sequence[params.Depends]) -> None:
         include = getattr(route, "with_prefix", None)
         if include is None:
             raise ConfigurationError(f"cannot include route {route!r}")
-        self.routes.append(include(prefix))
+        self.routes.append(include(prefix, dependencies))
+
+    def add_api_websocket_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        name: str | None = None,
+        *,
+        dependencies: Sequence[params.Depends] | None = None,
+    ) -> BaseRoute:
+        from ._websocket_routes import APIWebSocketRoute
+
+        self._on_change()
+        route = APIWebSocketRoute(
+            self.prefix + path, endpoint, name=name, dependencies=[*self.dependencies, *(dependencies or [])]
+        )
+        self.routes.append(route)
+        return route
+
+    def websocket(
+        self, path: str, name: str | None = None, *, dependencies: Sequence[params.Depends] | None = None
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a WebSocket endpoint: ``async def endpoint(websocket: WebSocket, ...)``."""
+
+        def decorator(func: DecoratedCallable) -> DecoratedCallable:
+            self.add_api_websocket_route(path, func, name=name, dependencies=dependencies)
+            return func
+
+        return decorator
 
     def url_path_for(self, name: str, /, **path_params: Any) -> str:
         for route in self.routes:
