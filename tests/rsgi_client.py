@@ -241,7 +241,9 @@ class FakeWSProto:
         return (status or 1000, True)
 
 
-def _websocket_run(self: RSGITestClient, path: str, inbox: list[Any], headers: dict[str, str] | None = None) -> list[Any]:
+def _websocket_run(
+    self: RSGITestClient, path: str, inbox: list[Any], headers: dict[str, str] | None = None
+) -> list[Any]:
     """Open a websocket on ``path``, feed it ``inbox`` frames ("s:text" or bytes), return what the app sent."""
     request = httpx.Request("GET", "http://testserver" + path, headers=headers)
     scope = FakeScope(request)

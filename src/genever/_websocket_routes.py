@@ -187,6 +187,5 @@ class RSGIWebSocket(WebSocket):
                 await self._transport.send_bytes(message.get("bytes") or b"")
         elif kind == "websocket.close":
             self._proto.close(message.get("code", 1000) if self._transport is not None else 403)
-        elif kind == "websocket.accept":
-            if self._transport is None:
-                self._transport = await self._proto.accept()
+        elif kind == "websocket.accept" and self._transport is None:
+            self._transport = await self._proto.accept()
