@@ -57,6 +57,8 @@ async def after_response(request: Any, response: Any) -> None:
             await close_generators(request, None)
         except Exception:
             logger.exception("dependency clean-up failed after %s %s", request.method, request.path)
+    if request._form is not None:
+        await request._form.close()
 
 
 async def _lifespan(app: Genever, scope: dict[str, Any], receive: Any, send: Any) -> None:

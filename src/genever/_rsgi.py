@@ -37,7 +37,7 @@ async def handle(app: Genever, scope: Any, proto: Any) -> None:
     request = _RSGIRequest(scope, proto, app)
     response = await app._dispatch(request)
     await response._send_rsgi(proto, request.method == "HEAD")
-    if response.background is not None or request._cleanup:
+    if response.background is not None or request._cleanup or request._form is not None:
         await after_response(request, response)
 
 

@@ -274,6 +274,20 @@ class State:
         return f"State({self._state!r})"
 
 
+class FormData(ImmutableMultiDict):
+    """A parsed form: field names to strings or ``UploadFile`` objects, several values per name allowed."""
+
+    __slots__ = ()
+
+    def __init__(self, items: Iterable[tuple[str, Any]] = ()) -> None:
+        super().__init__(items)
+
+    async def close(self) -> None:
+        for _, value in self._list:
+            if isinstance(value, UploadFile):
+                await value.close()
+
+
 class UploadFile:
     """An uploaded file: its name, content type and headers, and an async file API
     over a spooled temporary file (kept in memory while small, on disk past that)."""
@@ -337,3 +351,18 @@ class UploadFile:
 
     def __repr__(self) -> str:
         return f"UploadFile(filename={self.filename!r}, size={self.size!r}, headers={self.headers!r})"
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        def validate(value: Any) -> UploadFile:
+            if not isinstance(value, UploadFile):
+                raise ValueError(f"Expected UploadFile, received: {type(value)}")
+            return value
+
+        return core_schema.no_info_plain_validator_function(validate)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        return {"type": "string", "format": "binary"}

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from .datastructures import URL, Address, Headers, QueryParams, State, parse_query
+from .datastructures import URL, Address, FormData, Headers, QueryParams, State, parse_query
 
 if TYPE_CHECKING:
     from .applications import Genever
@@ -51,6 +51,7 @@ class Request:
         "_body",
         "_cleanup",
         "_cookies",
+        "_form",
         "_headers",
         "_json",
         "_query",
@@ -86,6 +87,7 @@ class Request:
         self._state: State | None = None
         self.path_params = {}
         self._cleanup: list[Any] | None = None
+        self._form: Any = None
         self._sub_response: Any = None
         self._background: Any = None
 
@@ -165,6 +167,17 @@ class Request:
         if self._json is _UNREAD:
             self._json = msgspec.json.decode(await self.body())
         return self._json
+
+    async def form(
+        self, *, max_files: int = 1000, max_fields: int = 1000, max_part_size: int = 1024 * 1024
+    ) -> FormData:
+        """The body parsed as a form (urlencoded or multipart); files are closed after the response."""
+        if self._form is None:
+            from ._forms import parse_form
+
+            self._form = await parse_form(self, max_files=max_files, max_fields=max_fields, max_part_size=max_part_size)
+        form: FormData = self._form
+        return form
 
     async def is_disconnected(self) -> bool:
         return False
