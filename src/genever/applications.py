@@ -122,6 +122,7 @@ class Genever(APIRouter):
             generate_unique_id
         ),
         openapi_version: str = "3.1.0",
+        docs_cdn: bool = False,
         **extra: Any,
     ) -> None:
         super().__init__(
@@ -149,6 +150,7 @@ class Genever(APIRouter):
         self.swagger_ui_oauth2_redirect_url = swagger_ui_oauth2_redirect_url
         self.swagger_ui_init_oauth = swagger_ui_init_oauth
         self.swagger_ui_parameters = swagger_ui_parameters
+        self.docs_cdn = docs_cdn
         self.terms_of_service = terms_of_service
         self.contact = contact
         self.license_info = license_info
@@ -186,9 +188,9 @@ class Genever(APIRouter):
 
     def _setup(self) -> None:
         """Add the app's own routes (OpenAPI and docs) when those modules are present."""
-        setup = getattr(_optional("genever.openapi.docs"), "setup_docs_routes", None)
-        if setup is not None:
-            setup(self)
+        from .openapi.docs import setup_docs_routes
+
+        setup_docs_routes(self)
 
     def _on_change(self) -> None:
         if self._frozen:
@@ -426,11 +428,10 @@ class Genever(APIRouter):
 
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI document (built once, then cached)."""
-        module = _optional("genever.openapi.utils")
-        if module is None:
-            raise ConfigurationError("OpenAPI generation is not available in this build")
         if self.openapi_schema is None:
-            self.openapi_schema = module.get_openapi_for_app(self)
+            from .openapi.utils import get_openapi_for_app
+
+            self.openapi_schema = get_openapi_for_app(self)
         return self.openapi_schema
 
 
@@ -444,17 +445,6 @@ def _native(item: Any, label: str) -> Any:
             "add ASGI middleware to the app with app.add_middleware()"
         )
     return middleware.build_native()
-
-
-def _optional(name: str) -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name and name.startswith(exc.name):
-            return None
-        raise
 
 
 def _as_async_cm(cm: Any) -> contextlib.AbstractAsyncContextManager[Any]:

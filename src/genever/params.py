@@ -145,10 +145,11 @@ class Param:
             out["description"] = self.description
         if self.examples is not None:
             out["examples"] = self.examples
-        if self.deprecated is not None:
-            out["deprecated"] = bool(self.deprecated)
-        if self.json_schema_extra:
-            out["json_schema_extra"] = self.json_schema_extra
+        extra = dict(self.json_schema_extra or {})
+        if self.deprecated:
+            extra["deprecated"] = True
+        if extra:
+            out["json_schema_extra"] = extra
         return out
 
     def __repr__(self) -> str:

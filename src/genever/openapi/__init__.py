@@ -1,0 +1,1 @@
+"""OpenAPI: the document (``utils``) and the interactive docs pages (``docs``)."""

@@ -1,0 +1,59 @@
+"""The OpenAPI document, differential: for the apps of the other compat tests (core
+parameters and bodies, forms and files, dependencies and security scopes),
+genever's ``/openapi.json`` equals FastAPI's — paths, parameters, bodies,
+responses, operationIds, tags and components — except the default title."""
+
+from typing import Any
+
+import fastapi
+import pytest
+
+import genever
+from tests.compat import test_core_vs_fastapi as core
+from tests.compat import test_dependencies_vs_fastapi as deps
+from tests.compat import test_forms_vs_fastapi as forms
+
+APPS = {
+    "core": lambda fw: core.build(core.FRAMEWORKS["fastapi" if fw is fastapi else "genever"]),
+    "forms": lambda fw: forms.build(fw),
+    "dependencies": lambda fw: deps.build(fw, fw.security.SecurityScopes)[0],
+}
+
+
+@pytest.mark.parametrize("name", sorted(APPS))
+def test_document_equals_fastapis(name: str) -> None:
+    expected = APPS[name](fastapi).openapi()
+    got = APPS[name](genever).openapi()
+    assert got["info"].pop("title") == "Genever"
+    assert expected["info"].pop("title") == "FastAPI"
+    assert got == expected
+
+
+def test_served_document_equals_app_openapi() -> None:
+    from genever.testclient import TestClient
+
+    app = APPS["core"](genever)
+    assert TestClient(app).get("/openapi.json").json() == app.openapi()
+
+
+def test_app_metadata_like_fastapi() -> None:
+    def build(fw: Any) -> Any:
+        app = (getattr(fw, "Genever", None) or fw.FastAPI)(
+            title="T", version="9", summary="S", description="D", terms_of_service="https://t.example",
+            contact={"name": "C", "email": "c@example.org"}, license_info={"name": "MIT"},
+            openapi_tags=[{"name": "a", "description": "A"}], servers=[{"url": "https://api.example"}],
+        )
+
+        @app.get("/x/{item_id}", tags=["a"], summary="Get X", deprecated=True, status_code=202,
+                 responses={404: {"description": "Missing"}, 418: {"model": core.UserOut}},
+                 openapi_extra={"x-extra": 1})
+        def x(item_id: int, q: str = fw.Query(None, description="The q", examples=["a"], deprecated=True)) -> Any:
+            """Docstring."""
+
+        @app.get("/hidden", include_in_schema=False)
+        def hidden() -> None: ...
+
+        return app
+
+    expected = build(fastapi).openapi()
+    assert build(genever).openapi() == expected
