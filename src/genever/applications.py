@@ -24,7 +24,7 @@ from .exception_handlers import http_exception_handler, request_validation_excep
 from .exceptions import ConfigurationError, FrozenAppError, GeneverError, HTTPException, RequestValidationError
 from .middleware import Middleware, as_middleware, chain
 from .params import Depends
-from .requests import Request
+from .requests import Request, _ASGIRequest
 from .responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from .routing import APIRoute, APIRouter, BaseRoute, Default, _DefaultPlaceholder, generate_unique_id
 
@@ -71,6 +71,19 @@ class _Overrides(dict[Any, Any]):
         value = super().pop(*args)
         self._on_change()
         return value
+
+
+class _AlreadySent(Response):
+    """What a mounted ASGI app 'returns': it has answered by itself, nothing is left to send."""
+
+    async def _send_rsgi(self, proto: Any, head_only: bool = False) -> None:
+        return None
+
+    async def _send_asgi(self, send: Any, head_only: bool = False) -> None:
+        return None
+
+
+_SENT = _AlreadySent()
 
 
 class ServerErrorResponse(PlainTextResponse):
@@ -176,6 +189,7 @@ class Genever(APIRouter):
         self._pipeline: Runner = self._route
         self._asgi_app: Any = self._asgi_inner
         self._has_asgi_middleware = False
+        self._mounts: list[tuple[str, Any, str | None]] = []
         self._lifespan_stack: contextlib.AsyncExitStack | None = None
         self._lifespan_state: dict[str, Any] = {}
         self._setup()
@@ -328,6 +342,10 @@ class Genever(APIRouter):
             if endpoint is None:
                 match = self._tree.lookup(path)
                 if match is None:
+                    if self._mounts:
+                        mounted = await self._serve_mount(request)
+                        if mounted is not None:
+                            return mounted
                     return self._not_found(request)
                 endpoint = match.value
                 request.path_params = match.params
@@ -340,6 +358,34 @@ class Genever(APIRouter):
             return await runner(request)
         except Exception as exc:
             return await self._handle_exception(request, exc)
+
+    def mount(self, path: str, app: Any, name: str | None = None) -> None:
+        """Serve ``app`` (any ASGI app, or ``StaticFiles``) under ``path``; its scope gets ``root_path=path``."""
+        self._on_change()
+        path = path.rstrip("/")
+        if not path.startswith("/"):
+            raise ConfigurationError(f"mount path {path!r} must start with '/'")
+        self._mounts.append((path, app, name))
+
+    async def _serve_mount(self, request: Request) -> Response | None:
+        path = request.path
+        for prefix, mounted, _ in self._mounts:
+            if path == prefix or path.startswith(prefix + "/"):
+                relative = path[len(prefix):] or "/"
+                handle = getattr(mounted, "handle", None)
+                if handle is not None:  # genever-native (StaticFiles)
+                    response: Response = await handle(request, relative)
+                    return response
+                if isinstance(request, _ASGIRequest):
+                    scope = dict(request.scope, root_path=request.root_path + prefix, path=relative)
+                    await mounted(scope, request._receive, request._send)
+                else:
+                    from ._bridge import run_asgi
+
+                    await run_asgi(mounted, request.scope, request._proto,  # type: ignore[attr-defined]
+                                   root_path=request.root_path + prefix, path=relative)  # fmt: skip
+                return _SENT
+        return None
 
     def _not_found(self, request: Request) -> Response:
         path = request.path

@@ -9,11 +9,16 @@ streaming and file responses override just those two methods.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hashlib
 import http.cookies
+import mimetypes
+import os
 import time
 from collections.abc import Mapping
 from datetime import datetime
-from email.utils import format_datetime
+from email.utils import format_datetime, formatdate, parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
@@ -29,6 +34,8 @@ class Response:
 
     media_type: str | None = None
     charset = "utf-8"
+    # PERF: only response classes that read the request (FileResponse) are given it before sending
+    _needs_request = False
 
     def __init__(
         self,
@@ -44,6 +51,9 @@ class Response:
         self.background = background
         self.body = self.render(content)
         self.raw_headers: list[tuple[str, str]] = self._initial_headers(headers)
+
+    def _prepare(self, request: Any) -> None:
+        """Adjust the response to the request before sending (only called when ``_needs_request``)."""
 
     def render(self, content: Any) -> bytes:
         if content is None:
@@ -213,3 +223,249 @@ def raw_response(cls: type[Response], status_code: int, headers: list[tuple[str,
     response.body = body
     response.background = None
     return response
+
+
+class StreamingResponse(Response):
+    """A body produced piece by piece by an (async or sync) iterator of bytes or str.
+
+    Sync iterators run in the thread pool. When the client goes away the
+    iteration stops (the iterator is closed, so its ``finally`` runs).
+    """
+
+    def __init__(
+        self,
+        content: Any,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        if hasattr(content, "__aiter__"):
+            self.body_iterator = content
+        else:
+            from .concurrency import iterate_in_threadpool
+
+            self.body_iterator = iterate_in_threadpool(iter(content))
+        self.status_code = status_code
+        if media_type is not None:
+            self.media_type = media_type
+        self.background = background
+        self.body = b""
+        self.raw_headers = self._initial_headers(headers)
+
+    async def _chunks(self) -> Any:
+        async for chunk in self.body_iterator:
+            yield chunk if isinstance(chunk, bytes | bytearray | memoryview) else str(chunk).encode(self.charset)
+
+    async def _send_rsgi(self, proto: Any, head_only: bool = False) -> None:
+        if head_only:
+            proto.response_empty(self.status_code, self.raw_headers)
+            await _close(self.body_iterator)
+            return
+        transport = proto.response_stream(self.status_code, self.raw_headers)
+        chunks = self._chunks()
+        disconnected = asyncio.ensure_future(proto.client_disconnect())
+        try:
+            async for chunk in chunks:
+                if disconnected.done():
+                    break
+                await transport.send_bytes(bytes(chunk))
+        finally:
+            disconnected.cancel()
+            await _close(chunks)
+            await _close(self.body_iterator)
+
+    async def _send_asgi(self, send: Any, head_only: bool = False) -> None:
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in self.raw_headers]
+        await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
+        if head_only:
+            await send({"type": "http.response.body", "body": b""})
+            await _close(self.body_iterator)
+            return
+        chunks = self._chunks()
+        try:
+            async for chunk in chunks:
+                await send({"type": "http.response.body", "body": bytes(chunk), "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        except OSError:  # the client went away (servers raise on send after a disconnect)
+            pass
+        finally:
+            await _close(chunks)
+            await _close(self.body_iterator)
+
+
+async def _close(iterator: Any) -> None:
+    aclose = getattr(iterator, "aclose", None)
+    if aclose is not None:
+        with contextlib.suppress(RuntimeError):  # already running elsewhere or closed
+            await aclose()
+
+
+class FileResponse(Response):
+    """A file from disk, with ``Content-Length``, ``Last-Modified``, ``ETag``, ranges (206) and 304s.
+
+    The file is streamed in chunks under ASGI and handed to Granian (which
+    reads it natively) under RSGI; it is never read into memory whole.
+    """
+
+    chunk_size = 64 * 1024
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+        filename: str | None = None,
+        stat_result: os.stat_result | None = None,
+        method: str | None = None,
+        content_disposition_type: str = "attachment",
+    ) -> None:
+        self.path = os.fspath(path)
+        self.status_code = status_code
+        self.filename = filename
+        self.background = background
+        self.body = b""
+        if media_type is None:
+            media_type = mimetypes.guess_type(filename or self.path)[0] or "text/plain"
+        self.media_type = media_type
+        self.raw_headers = self._initial_headers(headers)
+        if filename is not None:
+            quoted = quote(filename)
+            if quoted != filename:
+                disposition = f"{content_disposition_type}; filename*=utf-8''{quoted}"
+            else:
+                disposition = f'{content_disposition_type}; filename="{filename}"'
+            self.raw_headers.append(("content-disposition", disposition))
+        self.stat_result = stat_result
+        self.range: tuple[int, int] | None = None
+        self._checked = False
+
+    def _stat(self) -> os.stat_result:
+        if self.stat_result is None:
+            self.stat_result = os.stat(self.path)
+        return self.stat_result
+
+    def prepare(self, request_headers: Any) -> None:
+        """Set the file headers and decide 200 / 206 / 304 / 416 from the request's conditional headers."""
+        if self._checked:
+            return
+        self._checked = True
+        try:
+            stat = self._stat()
+        except FileNotFoundError:
+            raise RuntimeError(f"File at path {self.path} does not exist.") from None
+        size = stat.st_size
+        last_modified = formatdate(stat.st_mtime, usegmt=True)
+        etag = '"' + hashlib.md5(f"{stat.st_mtime}-{size}".encode(), usedforsecurity=False).hexdigest() + '"'
+        self.raw_headers += [("last-modified", last_modified), ("etag", etag), ("accept-ranges", "bytes")]
+        if_none_match = request_headers.get("if-none-match")
+        if if_none_match is not None:
+            if etag in [t.strip() for t in if_none_match.split(",")] or if_none_match.strip() == "*":
+                self._not_modified()
+                return
+        elif request_headers.get("if-modified-since") is not None:
+            since = parsedate_to_datetime_safe(request_headers.get("if-modified-since"))
+            if since is not None and int(stat.st_mtime) <= since:
+                self._not_modified()
+                return
+        range_header = request_headers.get("range")
+        if_range = request_headers.get("if-range")
+        if range_header and self.status_code == 200 and (if_range is None or if_range in (etag, last_modified)):
+            parsed = _parse_range(range_header, size)
+            if parsed is None:
+                self.status_code = 416
+                self.raw_headers = [(k, v) for k, v in self.raw_headers if k != "content-type"]
+                self.raw_headers += [("content-range", f"bytes */{size}"), ("content-type", "text/plain")]
+                self.body = b"Range Not Satisfiable"
+                self.range = (0, 0)
+                return
+            if parsed != (0, size):
+                start, end = parsed
+                self.status_code = 206
+                self.range = (start, end)
+                self.raw_headers += [("content-range", f"bytes {start}-{end - 1}/{size}"),
+                                     ("content-length", str(end - start))]  # fmt: skip
+                return
+        self.raw_headers.append(("content-length", str(size)))
+
+    _needs_request = True
+
+    def _prepare(self, request: Any) -> None:
+        self.prepare(request.headers)
+
+    def _not_modified(self) -> None:
+        self.status_code = 304
+        keep = {"etag", "last-modified", "cache-control", "content-location", "date", "expires", "vary"}
+        self.raw_headers = [(k, v) for k, v in self.raw_headers if k in keep]
+        self.range = (0, 0)
+
+    async def _send_rsgi(self, proto: Any, head_only: bool = False) -> None:
+        self.prepare({})
+        if head_only or self.status_code == 304:
+            proto.response_empty(self.status_code, self.raw_headers)
+        elif self.status_code == 416:
+            proto.response_bytes(416, self.raw_headers, self.body)
+        elif self.range is not None:
+            start, end = self.range
+            proto.response_file_range(self.status_code, self.raw_headers, self.path, start, end)
+        else:
+            proto.response_file(self.status_code, self.raw_headers, self.path)
+
+    async def _send_asgi(self, send: Any, head_only: bool = False) -> None:
+        self.prepare({})
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in self.raw_headers]
+        await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
+        if head_only or self.status_code == 304:
+            await send({"type": "http.response.body", "body": b""})
+            return
+        if self.status_code == 416:
+            await send({"type": "http.response.body", "body": self.body})
+            return
+        start, end = self.range or (0, self._stat().st_size)
+        from .concurrency import run_in_threadpool
+
+        handle = await run_in_threadpool(open, self.path, "rb")
+        try:
+            await run_in_threadpool(handle.seek, start)
+            remaining = end - start
+            while remaining > 0:
+                chunk = await run_in_threadpool(handle.read, min(self.chunk_size, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+                await send({"type": "http.response.body", "body": chunk, "more_body": remaining > 0})
+            if remaining > 0:
+                await send({"type": "http.response.body", "body": b""})
+        finally:
+            await run_in_threadpool(handle.close)
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """The first byte range of a ``Range`` header as (start, end-exclusive), or None if unsatisfiable."""
+    unit, _, ranges = header.partition("=")
+    if unit.strip().lower() != "bytes":
+        return (0, size)
+    first = ranges.split(",")[0].strip()
+    start_text, _, end_text = first.partition("-")
+    try:
+        if start_text == "":
+            length = int(end_text)
+            if length <= 0:
+                return None
+            return (max(size - length, 0), size)
+        start = int(start_text)
+        end = int(end_text) + 1 if end_text else size
+    except ValueError:
+        return (0, size)
+    if start >= size or start >= end:
+        return None
+    return (start, min(end, size))
+
+
+def parsedate_to_datetime_safe(value: str) -> int | None:
+    try:
+        return int(parsedate_to_datetime(value).timestamp())
+    except (TypeError, ValueError, IndexError):
+        return None

@@ -1,0 +1,189 @@
+"""Streaming, files (ranges, conditional requests, HEAD), SSE, background tasks, static files, mounts."""
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from genever import BackgroundTasks, Genever
+from genever.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
+from genever.sse import EventSourceResponse, ServerSentEvent
+from genever.staticfiles import StaticFiles
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    (tmp_path / "data.bin").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<h1>home</h1>")
+    (tmp_path / "site" / "404.html").write_text("missing page")
+    (tmp_path / "site" / "docs").mkdir()
+    (tmp_path / "site" / "docs" / "index.html").write_text("docs index")
+    (tmp_path / "site" / "style.css").write_text("body{}")
+    (tmp_path / "secret.txt").write_text("do not serve")
+    return tmp_path
+
+
+def _app(files: Path, log: list[str]) -> Genever:
+    app = Genever()
+
+    @app.get("/stream")
+    async def stream() -> StreamingResponse:
+        async def numbers() -> Any:
+            for i in range(3):
+                yield f"{i}\n"
+
+        return StreamingResponse(numbers(), media_type="text/plain")
+
+    @app.get("/sync-stream")
+    def sync_stream() -> StreamingResponse:
+        return StreamingResponse(iter([b"a", b"b", b"c"]), media_type="application/octet-stream")
+
+    @app.get("/file")
+    def file() -> FileResponse:
+        return FileResponse(files / "data.bin", filename="d\u00e9ta.bin")
+
+    @app.get("/events")
+    async def events() -> EventSourceResponse:
+        async def source() -> Any:
+            yield ServerSentEvent({"n": 1}, event="tick", id="1", retry=500)
+            yield "line one\nline two"
+            yield {"data": "dict", "event": "x"}
+
+        return EventSourceResponse(source())
+
+    @app.post("/tasks")
+    def tasks(background: BackgroundTasks) -> dict[str, bool]:
+        background.add_task(log.append, "first")
+
+        def broken() -> None:
+            raise ValueError("task failure")
+
+        background.add_task(broken)
+
+        async def third() -> None:
+            log.append("third")
+
+        background.add_task(third)
+        return {"queued": True}
+
+    @app.get("/response-task")
+    def response_task() -> JSONResponse:
+        from genever.background import BackgroundTask
+
+        return JSONResponse({"ok": True}, background=BackgroundTask(log.append, "response-task"))
+
+    app.mount("/static", StaticFiles(directory=files / "site", html=True))
+
+    async def raw_asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        body = f"{scope['root_path']}|{scope['path']}".encode()
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": body})
+
+    app.mount("/legacy", raw_asgi)
+    return app
+
+
+def test_streaming(client_factory: Any, files: Path) -> None:
+    client = client_factory(_app(files, []))
+    assert client.get("/stream").text == "0\n1\n2\n"
+    assert client.get("/sync-stream").content == b"abc"
+
+
+def test_file_response_headers_ranges_and_conditionals(client_factory: Any, files: Path) -> None:
+    client = client_factory(_app(files, []))
+    full = client.get("/file")
+    assert full.status_code == 200
+    assert full.content == (files / "data.bin").read_bytes()
+    assert full.headers["content-length"] == "1024"
+    assert full.headers["accept-ranges"] == "bytes"
+    assert full.headers["content-disposition"] == "attachment; filename*=utf-8''d%C3%A9ta.bin"
+    etag = full.headers["etag"]
+    part = client.get("/file", headers={"Range": "bytes=10-19"})
+    assert (part.status_code, part.content) == (206, bytes(range(10, 20)))
+    assert part.headers["content-range"] == "bytes 10-19/1024"
+    suffix = client.get("/file", headers={"Range": "bytes=-4"})
+    assert suffix.content == bytes(range(252, 256))
+    assert client.get("/file", headers={"Range": "bytes=5000-"}).status_code == 416
+    assert client.get("/file", headers={"If-None-Match": etag}).status_code == 304
+    assert client.get("/file", headers={"If-Range": '"other"', "Range": "bytes=0-1"}).status_code == 200
+    head = client.head("/file")
+    assert (head.status_code, head.content, head.headers["content-length"]) == (200, b"", "1024")
+
+
+def test_server_sent_events(client_factory: Any, files: Path) -> None:
+    response = client_factory(_app(files, [])).get("/events")
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert response.headers["cache-control"] == "no-cache"
+    assert response.text == (
+        'id: 1\nevent: tick\nretry: 500\ndata: {"n":1}\n\n'
+        "data: line one\ndata: line two\n\n"
+        "event: x\ndata: dict\n\n"
+    )
+
+
+def test_sse_pings_while_quiet() -> None:
+    async def slow() -> Any:
+        await asyncio.sleep(0.05)
+        yield "late"
+
+    response = EventSourceResponse(slow(), ping=0.01)
+
+    async def collect() -> list[bytes]:
+        return [chunk async for chunk in response.body_iterator]
+
+    chunks = asyncio.run(collect())
+    assert chunks[0] == b": ping\n\n"
+    assert chunks[-1] == b"data: late\n\n"
+
+
+def test_background_tasks_run_in_order_after_the_response(client_factory: Any, files: Path) -> None:
+    log: list[str] = []
+    client = client_factory(_app(files, log))
+    assert client.post("/tasks").json() == {"queued": True}
+    for _ in range(50):
+        if len(log) == 2:
+            break
+        time.sleep(0.01)
+    assert log == ["first", "third"]  # the failing task in between is logged, not fatal
+    assert client.get("/response-task").json() == {"ok": True}
+    assert log[-1] == "response-task"
+
+
+def test_static_files(client_factory: Any, files: Path) -> None:
+    client = client_factory(_app(files, []))
+    assert client.get("/static/").text == "<h1>home</h1>"
+    assert client.get("/static/style.css").text == "body{}"
+    assert client.get("/static/style.css").headers["content-type"].startswith("text/css")
+    docs = client.get("/static/docs", follow_redirects=False)
+    assert docs.status_code == 307
+    assert client.get("/static/docs/").text == "docs index"
+    missing = client.get("/static/nope.html")
+    assert (missing.status_code, missing.text) == (404, "missing page")
+    assert client.get("/static/../secret.txt").status_code == 404
+    assert client.get("/static/%2e%2e/secret.txt").status_code == 404
+    assert client.post("/static/style.css").status_code == 405
+
+
+def test_static_files_without_html(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    app = Genever()
+    app.mount("/files", StaticFiles(directory=tmp_path))
+    from genever.testclient import TestClient
+
+    client = TestClient(app)
+    assert client.get("/files/a.txt").text == "a"
+    assert client.get("/files/").status_code == 404
+    with pytest.raises(RuntimeError, match="does not exist"):
+        StaticFiles(directory=tmp_path / "missing")
+
+
+def test_mounted_asgi_app(client_factory: Any, files: Path) -> None:
+    client = client_factory(_app(files, []))
+    assert client.get("/legacy/a/b").text == "/legacy|/a/b"
+
+
+def test_plain_text_charset() -> None:
+    assert PlainTextResponse("x").raw_headers == [("content-type", "text/plain; charset=utf-8")]
