@@ -25,6 +25,10 @@ class Item(ItemIn):
     id: int
 
 
+class Message(BaseModel):
+    detail: str
+
+
 class Store:
     """An in-memory store, one per process."""
 
@@ -64,7 +68,7 @@ async def list_items(
     return found[:limit]
 
 
-@items.get("/{item_id}")
+@items.get("/{item_id}", responses={404: {"model": Message, "description": "No such item"}})
 async def read_item(item_id: Annotated[int, Path(ge=1)], store: Annotated[Store, Depends(get_store)]) -> Item:
     """Read one item."""
     item = store.items.get(item_id)
@@ -73,7 +77,12 @@ async def read_item(item_id: Annotated[int, Path(ge=1)], store: Annotated[Store,
     return item
 
 
-@items.post("", status_code=201, dependencies=[Depends(require_token)])
+@items.post(
+    "",
+    status_code=201,
+    dependencies=[Depends(require_token)],
+    responses={401: {"model": Message, "description": "Missing or wrong token"}},
+)
 async def create_item(data: ItemIn, store: Annotated[Store, Depends(get_store)]) -> Item:
     """Create an item (needs the `X-Token: secret` header)."""
     return store.add(data)
