@@ -6,9 +6,8 @@ document declares, content types that match.
 """
 
 import schemathesis
-from hypothesis import HealthCheck, settings
-
 from examples.service import app
+from hypothesis import HealthCheck, settings
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 

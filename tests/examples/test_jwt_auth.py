@@ -4,7 +4,6 @@ from typing import Any
 
 import jwt
 import pytest
-
 from examples import jwt_auth
 
 
@@ -48,7 +47,8 @@ def test_scopes_and_passwords(client_factory: Any) -> None:
     wrong = client.post("/token", data={"username": "alice", "password": "nope"})
     assert (wrong.status_code, wrong.json()["detail"]) == (400, "Incorrect username or password")
     inactive = _token(client, "bob", "hunter2", "me")
-    assert client.get("/users/me", headers={"Authorization": f"Bearer {inactive}"}).json() == {"detail": "Inactive user"}
+    response = client.get("/users/me", headers={"Authorization": f"Bearer {inactive}"})
+    assert response.json() == {"detail": "Inactive user"}
 
 
 def test_openapi_has_the_oauth2_scheme() -> None:
