@@ -14,12 +14,12 @@ from typing import Annotated, Any
 import fastapi
 import fastapi.responses
 import fastapi.testclient
-import genever.testclient
 import pytest
 from pydantic import BaseModel, Field
 
 import genever
 import genever.responses
+import genever.testclient
 from tests.rsgi_client import RSGITestClient
 
 
