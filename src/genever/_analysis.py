@@ -74,6 +74,7 @@ class Dependant:
     security_requirement: Any = None  # a SecurityBase instance when this is a security scheme
     use_cache: bool = True
     is_security: bool = False
+    scope: str | None = None
 
     @property
     def own_params(self) -> list[ParamSpec]:
@@ -322,6 +323,7 @@ def get_dependant(
                 _stack=(*_stack, call),
             )
             sub.is_security = is_security
+            sub.scope = marker.scope
             dependant.dependencies.append(sub)
             continue
 

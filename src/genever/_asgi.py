@@ -38,10 +38,13 @@ async def _http(app: Genever, scope: dict[str, Any], receive: Any, send: Any) ->
         scope["state"] = app._lifespan_state
     request = _ASGIRequest(scope, receive, send, app)
     response = await app._dispatch(request)
-    if response._needs_request:
-        response._prepare(request)
-    await response._send_asgi(send, request.method == "HEAD")
-    await after_response(request, response)
+    try:
+        if response._needs_request:
+            response._prepare(request)
+        await response._send_asgi(send, request.method == "HEAD")
+    finally:
+        # the clean-up of yield dependencies runs even when the client went away mid-send
+        await after_response(request, response)
     exc = getattr(response, "exc", None)
     if exc is not None:
         raise exc

@@ -197,6 +197,7 @@ class _Node:
         "cache_key",
         "call",
         "children",
+        "function_scope",
         "getters",
         "kind",
         "use_cache",
@@ -211,7 +212,9 @@ class _Node:
         body_names: tuple[str, ...],
         cache_key: Any,
         use_cache: bool,
+        function_scope: bool = False,
     ) -> None:
+        self.function_scope = function_scope
         self.call = call
         self.kind = kind
         self.getters = getters
@@ -250,6 +253,7 @@ def _flatten(
                 use_cache=sub.use_cache,
             )
             replaced.is_security = sub.is_security
+            replaced.scope = sub.scope
             index = _flatten(replaced, nodes, overrides, route)
             # the cache key stays the original's, as in FastAPI
             nodes[index].cache_key = sub.cache_key
@@ -267,6 +271,7 @@ def _flatten(
             body_names=tuple(spec.name for spec in dependant.body_params),
             cache_key=dependant.cache_key,
             use_cache=dependant.use_cache,
+            function_scope=dependant.scope == "function",
         )
     )
     return len(nodes) - 1
@@ -283,18 +288,28 @@ def _collect(getters: tuple[tuple[str, Getter], ...], request: Request, errors: 
     return values
 
 
-async def _enter_generator(request: Request, kind: int, call: Any, kwargs: dict[str, Any]) -> Any:
+async def _enter_generator(request: Request, node: _Node, kwargs: dict[str, Any]) -> Any:
     if request._cleanup is None:
         request._cleanup = []
-    if kind == _ASYNC_GEN:
-        agen = call(**kwargs)
+    if node.kind == _ASYNC_GEN:
+        agen = node.call(**kwargs)
         value = await agen.__anext__()
-        request._cleanup.append((True, agen))
+        request._cleanup.append((True, agen, node.function_scope))
         return value
-    gen = await run_in_threadpool(call, **kwargs)
+    gen = await run_in_threadpool(node.call, **kwargs)
     value = await run_in_threadpool(next, gen)
-    request._cleanup.append((False, gen))
+    request._cleanup.append((False, gen, node.function_scope))
     return value
+
+
+async def close_function_scope(request: Request) -> None:
+    """Close the ``scope="function"`` generators now that the handler returned (before the response)."""
+    cleanup = request._cleanup or []
+    request._cleanup = [entry for entry in cleanup if entry[2]]
+    try:
+        await close_generators(request, None)
+    finally:
+        request._cleanup = [entry for entry in cleanup if not entry[2]]
 
 
 async def close_generators(request: Request, exc: BaseException | None) -> None:
@@ -311,7 +326,7 @@ async def close_generators(request: Request, exc: BaseException | None) -> None:
             raise exc
         return
     current = exc
-    for is_async, gen in reversed(cleanup):
+    for is_async, gen, _ in reversed(cleanup):
         try:
             if is_async:
                 if current is None:
@@ -412,6 +427,7 @@ def _plan_runner(
     """The runner for a route with dependencies: a straight walk over the flat plan."""
     count = len(nodes)
     last = count - 1
+    has_function_scope = any(node.function_scope for node in nodes)
 
     async def run(request: Request) -> Response:
         body: dict[str, Any] = {}
@@ -466,7 +482,7 @@ def _plan_runner(
                 elif kind == _SYNC:
                     value = await run_in_threadpool(node.call, **kwargs)
                 else:
-                    value = await _enter_generator(request, kind, node.call, kwargs)
+                    value = await _enter_generator(request, node, kwargs)
                 results[index] = value
                 cache.setdefault(key, value)
             if body_failed:
@@ -478,6 +494,8 @@ def _plan_runner(
                 result = await handler.call(**kwargs)
             else:
                 result = await run_in_threadpool(handler.call, **kwargs)
+            if has_function_scope and request._cleanup:
+                await close_function_scope(request)
             return to_response(request, result)
         except BaseException as exc:
             if request._cleanup:

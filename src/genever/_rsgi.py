@@ -36,11 +36,14 @@ async def handle(app: Genever, scope: Any, proto: Any) -> None:
         return
     request = _RSGIRequest(scope, proto, app)
     response = await app._dispatch(request)
-    if response._needs_request:
-        response._prepare(request)
-    await response._send_rsgi(proto, request.method == "HEAD")
-    if response.background is not None or request._cleanup or request._form is not None:
-        await after_response(request, response)
+    try:
+        if response._needs_request:
+            response._prepare(request)
+        await response._send_rsgi(proto, request.method == "HEAD")
+    finally:
+        # the clean-up of yield dependencies runs even when the client went away mid-send
+        if response.background is not None or request._cleanup or request._form is not None:
+            await after_response(request, response)
 
 
 def startup(app: Genever, loop: asyncio.AbstractEventLoop) -> None:

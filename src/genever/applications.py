@@ -136,6 +136,7 @@ class Genever(APIRouter):
         ),
         openapi_version: str = "3.1.0",
         docs_cdn: bool = False,
+        max_body_size: int | None = None,
         **extra: Any,
     ) -> None:
         super().__init__(
@@ -164,6 +165,9 @@ class Genever(APIRouter):
         self.swagger_ui_init_oauth = swagger_ui_init_oauth
         self.swagger_ui_parameters = swagger_ui_parameters
         self.docs_cdn = docs_cdn
+        if max_body_size is not None and (isinstance(max_body_size, bool) or max_body_size < 0):
+            raise ConfigurationError("max_body_size must be a non-negative integer or None")
+        self.max_body_size = max_body_size
         self.terms_of_service = terms_of_service
         self.contact = contact
         self.license_info = license_info

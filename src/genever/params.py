@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 
 class _UnsetType:
@@ -220,9 +220,18 @@ class File(Form):
 class Depends:
     """Declare that a parameter's value is the result of calling ``dependency``."""
 
-    def __init__(self, dependency: Callable[..., Any] | None = None, *, use_cache: bool = True) -> None:
+    def __init__(
+        self,
+        dependency: Callable[..., Any] | None = None,
+        *,
+        use_cache: bool = True,
+        scope: Literal["function", "request"] | None = None,
+    ) -> None:
         self.dependency = dependency
         self.use_cache = use_cache
+        # where the code after ``yield`` runs: "request" (default) after the response is
+        # sent, "function" as soon as the handler returns, before the response goes out
+        self.scope = scope
 
     def __repr__(self) -> str:
         name = getattr(self.dependency, "__name__", type(self.dependency).__name__)
@@ -239,6 +248,7 @@ class Security(Depends):
         *,
         scopes: Sequence[str] | None = None,
         use_cache: bool = True,
+        scope: Literal["function", "request"] | None = None,
     ) -> None:
-        super().__init__(dependency, use_cache=use_cache)
+        super().__init__(dependency, use_cache=use_cache, scope=scope)
         self.scopes = list(scopes or ())

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from .datastructures import URL, Address, FormData, Headers, QueryParams, State, parse_query
+from .exceptions import HTTPException
 
 if TYPE_CHECKING:
     from .applications import Genever
@@ -160,6 +161,24 @@ class Request:
     async def body(self) -> bytes:
         raise NotImplementedError
 
+    def _body_limit(self) -> int | None:
+        """The app's ``max_body_size``; raises 413 at once when Content-Length already exceeds it."""
+        app = self.app
+        limit: int | None = app.max_body_size if app is not None else None
+        if limit is not None:
+            declared = self._header("content-length")
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                raise HTTPException(413)
+        return limit
+
+    async def _limited(self, chunks: AsyncIterator[bytes], limit: int) -> AsyncIterator[bytes]:
+        received = 0
+        async for chunk in chunks:
+            received += len(chunk)
+            if received > limit:
+                raise HTTPException(413)
+            yield chunk
+
     def stream(self) -> AsyncIterator[bytes]:
         raise NotImplementedError
 
@@ -233,11 +252,16 @@ class _ASGIRequest(Request):
         if self._stream_consumed:
             raise RuntimeError("the request body was already streamed")
         self._stream_consumed = True
+        limit = self._body_limit()
+        received = 0
         while True:
             message = await self._receive()
             if message["type"] == "http.request":
                 chunk = message.get("body", b"")
                 if chunk:
+                    received += len(chunk)
+                    if limit is not None and received > limit:
+                        raise HTTPException(413)
                     yield chunk
                 if not message.get("more_body", False):
                     return
@@ -299,12 +323,19 @@ class _RSGIRequest(Request):
         if self._stream_consumed:
             raise RuntimeError("the request body was already streamed")
         self._stream_consumed = True
-        async for chunk in self._proto:
+        limit = self._body_limit()
+        chunks = self._proto.__aiter__()
+        if limit is not None:
+            chunks = self._limited(chunks, limit)
+        async for chunk in chunks:
             if chunk:
                 yield chunk
 
     async def body(self) -> bytes:
         body = self._body
         if body is None:
-            body = self._body = await self._proto()
+            if self.app.max_body_size is None:
+                body = self._body = await self._proto()
+            else:
+                body = self._body = b"".join([chunk async for chunk in self.stream()])
         return body

@@ -148,6 +148,18 @@ def build(fw: Any, SecurityScopes: Any) -> tuple[Any, list[str]]:
     ) -> str:
         return "never"
 
+    async def function_scoped() -> Any:
+        log.append("fn-open")
+        yield "fn"
+        log.append("fn-close")
+
+    @app.get("/function-scope")
+    async def function_scope(
+        a: Annotated[str, Depends(function_scoped, scope="function")], b: Annotated[str, Depends(db)]
+    ) -> str:
+        log.append("handler")
+        return a + b
+
     return app, log
 
 
@@ -168,6 +180,7 @@ REQUESTS: list[tuple[str, dict[str, str]]] = [
     ("/r/x", {}),
     ("/errors?q=x&limit=100", {}),
     ("/errors", {"X-Token": "secret"}),
+    ("/function-scope", {}),
 ]
 
 
