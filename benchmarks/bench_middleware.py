@@ -3,7 +3,8 @@
 
     .venv/bin/python benchmarks/bench_middleware.py [--duration 5] [--rounds 3]
 
-Each server runs as one worker pinned to CPU 1, wrk pinned to CPU 0 (64
+Needs ../shared/bench/setup.sh to have run (wrk, and the harness venv that
+FastAPI runs from). Each server runs as one worker pinned to CPU 1, wrk pinned to CPU 0 (64
 connections, a CORS ``Origin`` header on every request), as in
 ../shared/bench/run.py. The cost of the middleware is the difference in server
 time per request (1/rps) with and without it; medians over the rounds.
@@ -26,7 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python")
 GRANIAN = [PY, "-m", "granian", "--interface", "rsgi", "--workers", "1", "--runtime-threads", "1",
            "--loop", "uvloop", "--http", "1", "--no-ws", "--log-level", "warning"]  # fmt: skip
-UVICORN = [PY, "-m", "uvicorn", "--workers", "1", "--loop", "uvloop", "--http", "httptools", "--ws", "none",
+# FastAPI runs exactly as in the shared harness: its venv, uvicorn with uvloop and httptools
+BENCH_PY = str(ROOT.parent / "shared" / "bench" / ".venv" / "bin" / "python")
+UVICORN = [BENCH_PY, "-m", "uvicorn", "--workers", "1", "--loop", "uvloop", "--http", "httptools", "--ws", "none",
            "--log-level", "warning", "--no-access-log"]  # fmt: skip
 SERVERS = {
     ("genever", "none"): [*GRANIAN, "benchmarks.middleware_apps:genever_app"],
@@ -50,9 +53,9 @@ def run_one(framework: str, mode: str, port: int, duration: float) -> float:
                 break
             except OSError:
                 time.sleep(0.1)
-        wrk = ["taskset", "-c", "0", "wrk", "-t1", "-c64", f"-d{duration}s", "-H", "Origin: https://app.example", url]
-        subprocess.run([*wrk[:-2], "-d1s", url], capture_output=True, check=True)  # warm-up
-        out = subprocess.run(wrk, capture_output=True, text=True, check=True).stdout
+        wrk = ["taskset", "-c", "0", "wrk", "-t1", "-c64", "-H", "Origin: https://app.example"]
+        subprocess.run([*wrk, "-d1s", url], capture_output=True, check=True)  # warm-up
+        out = subprocess.run([*wrk, f"-d{int(duration)}s", url], capture_output=True, text=True, check=True).stdout
         match = re.search(r"Requests/sec:\s+([0-9.]+)", out)
         if match is None or "Non-2xx" in out:
             raise RuntimeError(f"{framework}/{mode}: bad wrk output\n{out}")
@@ -64,7 +67,7 @@ def run_one(framework: str, mode: str, port: int, duration: float) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--duration", type=float, default=5)
+    parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     samples: dict[tuple[str, str], list[float]] = {key: [] for key in SERVERS}

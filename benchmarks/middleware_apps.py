@@ -55,5 +55,10 @@ def _fastapi() -> Any:
     return app
 
 
-genever_app = _genever()
-fastapi_app = _fastapi() if MODE != "group" else None
+def __getattr__(name: str) -> Any:
+    # each framework's app is built only when its server imports it (they run in different venvs)
+    if name == "genever_app":
+        return _genever()
+    if name == "fastapi_app":
+        return _fastapi()
+    raise AttributeError(name)

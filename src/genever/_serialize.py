@@ -86,10 +86,14 @@ def build_serializer(response_model: Any, options: dict[str, Any]) -> Callable[[
     exact = response_model if isinstance(response_model, type) else None
     simple_dump = not (dump_options["exclude_unset"] or dump_options["exclude_defaults"])
 
+    # FastAPI dumps models to dicts before re-validating them so that exclude_unset and
+    # exclude_defaults see what the handler set; only those options need that (slow) step.
+    dump_first = not simple_dump
+
     def serialize(value: Any) -> bytes:
         if exact is not None and type(value) is exact and simple_dump:
             return dump_json(value, **dump_options)
-        content = _dump_models(value, options) if not isinstance(value, exact or ()) else value
+        content = _dump_models(value, options) if dump_first and not isinstance(value, exact or ()) else value
         try:
             validated = validator.validate_python(content, from_attributes=True)
         except ValidationError as exc:

@@ -5,8 +5,8 @@ The id is on ``request.state.request_id`` for handlers and logs.
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 
 from ..requests import Request
 from ..responses import Response
@@ -23,7 +23,8 @@ class RequestIDMiddleware(BaseMiddleware):
     async def __call__(self, request: Request, call_next: CallNext) -> Response:
         incoming = request._header(self.header) if self.trust_incoming else None
         # an incoming id that is not a plain token is replaced, so it cannot inject into logs
-        request_id = incoming if incoming is not None and _VALID.match(incoming) else uuid.uuid4().hex
+        # PERF: 16 random bytes as hex, what uuid4().hex gives minus the version bits and the UUID object
+        request_id = incoming if incoming is not None and _VALID.match(incoming) else os.urandom(16).hex()
         request.state.request_id = request_id
         response = await call_next(request)
         response.raw_headers = [*response.raw_headers, (self.header, request_id)]
