@@ -28,6 +28,7 @@ def build(fw: Any, sec: Any) -> Any:
         "oauth2": sec.OAuth2PasswordBearer(tokenUrl="token", scopes={"me": "Read me"}),
         "code": sec.OAuth2AuthorizationCodeBearer(authorizationUrl="auth", tokenUrl="token"),
         "optional": sec.HTTPBearer(auto_error=False, scheme_name="OptionalBearer"),
+        "oidc": sec.OpenIdConnect(openIdConnectUrl="https://id.example/.well-known/openid-configuration"),
     }
 
     def route(name: str, scheme: Any) -> None:
@@ -80,6 +81,8 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/code", {"headers": {"Authorization": "Bearer c"}}),
     ("GET", "/code", {}),
     ("GET", "/optional", {}),
+    ("GET", "/oidc", {}),
+    ("GET", "/oidc", {"headers": {"Authorization": "Bearer x"}}),
     ("GET", "/optional", {"headers": {"Authorization": "Bearer o"}}),
     ("POST", "/token", {"data": {"username": "u", "password": "p", "scope": "a b"}}),
     ("POST", "/token", {"data": {"username": "u", "password": "p", "grant_type": "wrong"}}),

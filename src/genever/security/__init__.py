@@ -10,6 +10,7 @@ from .oauth2 import (
     OAuth2PasswordRequestForm,
     OAuth2PasswordRequestFormStrict,
 )
+from .open_id_connect_url import OpenIdConnect
 from .utils import get_authorization_scheme_param
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "OAuth2PasswordBearer",
     "OAuth2PasswordRequestForm",
     "OAuth2PasswordRequestFormStrict",
+    "OpenIdConnect",
     "SecurityBase",
     "SecurityScopes",
     "get_authorization_scheme_param",
