@@ -187,6 +187,23 @@ class Tree(Generic[T]):
             return None
         segments = path[1:].split("/")
         captures: list[str] = []
+        # PERF: first walk the tree greedily (static child, else a plain {param} where no
+        # higher-priority kind exists). That is the branch the backtracking search tries
+        # first, so when it ends on a route it is the search's answer, found without recursion.
+        node = self._root
+        for segment in segments:
+            child = node.static.get(segment)
+            if child is None:
+                child = node.param
+                if child is None or not segment or node.patterns or node.typed:
+                    break
+                captures.append(segment)
+            node = child
+        else:
+            leaf = node.leaf
+            if leaf is not None:
+                return Match(leaf.value, dict(zip(leaf.names, captures)), leaf.template)  # noqa: B905 - same length
+        captures.clear()
         found = _match(self._root, segments, 0, captures, path)
         if found is None:
             return None
