@@ -86,3 +86,76 @@ def test_security_schemes_and_requirements() -> None:
 
 def test_root_path_adds_a_server() -> None:
     assert Genever(root_path="/api").openapi()["servers"] == [{"url": "/api"}]
+
+
+def test_structs_dataclasses_typeddicts_and_name_clashes() -> None:
+    import dataclasses
+
+    import msgspec
+    from typing_extensions import TypedDict
+
+    from tests.openapi_models import first, second
+
+    class Point(msgspec.Struct):
+        x: int
+        y: float = 0.0
+
+    @dataclasses.dataclass
+    class Size:
+        w: int
+
+    class Label(TypedDict):
+        text: str
+
+    app = Genever()
+
+    @app.post("/point")
+    def point(p: Point) -> Point:
+        return p
+
+    @app.post("/size")
+    def size(s: Size, label: Label) -> Size:
+        return s
+
+    @app.post("/a")
+    def a(item: first.Item) -> second.Item:
+        return second.Item(b="x")
+
+    document: Any = app.openapi()
+    validate(document)
+    schemas = document["components"]["schemas"]
+    assert schemas["Point"]["properties"] == {"x": {"type": "integer"}, "y": {"type": "number", "default": 0.0}}
+    assert document["paths"]["/point"]["post"]["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Point"
+    }
+    assert "Size" in schemas and "Label" in schemas
+    item_names = sorted(name for name in schemas if "Item" in name)
+    assert len(item_names) == 2  # two models called Item, two distinct component names
+    assert app.openapi() == Genever.openapi(app)  # deterministic
+    rebuilt = Genever()
+    rebuilt.routes = app.routes
+    assert sorted(rebuilt.openapi()["components"]["schemas"]) == sorted(schemas)
+
+
+def test_same_name_models_named_as_fastapi_names_them() -> None:
+    import fastapi
+
+    from tests.openapi_models import first, second
+
+    def build(fw: Any) -> Any:
+        app = (getattr(fw, "Genever", None) or fw.FastAPI)()
+
+        @app.post("/both")
+        def both(a: first.Item, b: second.Item) -> first.Item:
+            return a
+
+        @app.post("/out")
+        def out(a: second.Item) -> second.Item:
+            return a
+
+        return app
+
+    expected = build(fastapi).openapi()
+    got = build(__import__("genever")).openapi()
+    assert sorted(got["components"]["schemas"]) == sorted(expected["components"]["schemas"])
+    assert got["paths"] == expected["paths"]

@@ -150,7 +150,7 @@ class _Builder:
         structs = [(i, f) for i, f in enumerate(self.fields) if f.struct]
         if structs:
             found, components = msgspec.json.schema_components(
-                [f.struct_type for _, f in structs], ref_template=REF_TEMPLATE
+                [f.struct_type for _, f in structs], ref_template="#/components/schemas/{name}"
             )
             for (i, _), schema in zip(structs, found, strict=True):
                 schemas[i] = dict(schema)
