@@ -547,10 +547,10 @@ def build_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
         elif fast_json:
             response = raw_response(JSONResponse, status_code, json_headers, serialize(result))
         elif plain_render:
-            content = _content_for(response_class, result, serialize)
+            content = _content_for(result, serialize)
             response = raw_response(response_class, status_code, class_headers, render(content))
         else:
-            response = response_class(_content_for(response_class, result, serialize), status_code=status_code)
+            response = response_class(_content_for(result, serialize), status_code=status_code)
         if request._sub_response is not None or request._background is not None:
             return finish(request, response)
         return response
@@ -558,7 +558,7 @@ def build_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
     return to_response
 
 
-def _content_for(response_class: type[Response], result: Any, serialize: Callable[[Any], bytes]) -> Any:
+def _content_for(result: Any, serialize: Callable[[Any], bytes]) -> Any:
     """Content for a non-default response class: text as is, anything else as JSON-able data."""
     if isinstance(result, str | bytes):
         return result
