@@ -2,9 +2,7 @@
 type and ``Depends`` in ``Annotated`` does not change the parameter's type."""
 
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
-
-from typing_extensions import assert_type
+from typing import Annotated, Any, assert_type
 
 from genever import APIRouter, Depends, Genever
 

@@ -11,7 +11,7 @@ class OpenIdConnect(OAuth2):
     def __init__(
         self,
         *,
-        openIdConnectUrl: str,  # noqa: N803 - FastAPI's (and OpenAPI's) spelling
+        openIdConnectUrl: str,
         scheme_name: str | None = None,
         description: str | None = None,
         auto_error: bool = True,
