@@ -187,3 +187,31 @@ def test_mounted_asgi_app(client_factory: Any, files: Path) -> None:
 
 def test_plain_text_charset() -> None:
     assert PlainTextResponse("x").raw_headers == [("content-type", "text/plain; charset=utf-8")]
+
+
+def test_asgi_streaming_stops_when_the_client_disconnects() -> None:
+    closed: list[bool] = []
+
+    async def forever() -> Any:
+        try:
+            while True:
+                yield "tick\n"
+                await asyncio.sleep(0.001)
+        finally:
+            closed.append(True)
+
+    class Req:
+        async def _receive(self) -> dict[str, Any]:
+            await asyncio.sleep(0.02)
+            return {"type": "http.disconnect"}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    response = EventSourceResponse(forever(), ping=None)
+    response._prepare(Req())
+    asyncio.run(asyncio.wait_for(response._send_asgi(send), timeout=5))
+    assert closed == [True]
+    assert 1 < len(sent) < 1000

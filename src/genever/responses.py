@@ -253,6 +253,13 @@ class StreamingResponse(Response):
         self.body = b""
         self.raw_headers = self._initial_headers(headers)
 
+    _needs_request = True
+    _receive: Any = None
+
+    def _prepare(self, request: Any) -> None:
+        # under ASGI, watch ``receive`` for http.disconnect while streaming
+        self._receive = getattr(request, "_receive", None)
+
     async def _chunks(self) -> Any:
         async for chunk in self.body_iterator:
             yield chunk if isinstance(chunk, bytes | bytearray | memoryview) else str(chunk).encode(self.charset)
@@ -283,15 +290,28 @@ class StreamingResponse(Response):
             await _close(self.body_iterator)
             return
         chunks = self._chunks()
+        disconnected = asyncio.ensure_future(_wait_disconnect(self._receive)) if self._receive else None
         try:
             async for chunk in chunks:
+                if disconnected is not None and disconnected.done():
+                    break
                 await send({"type": "http.response.body", "body": bytes(chunk), "more_body": True})
-            await send({"type": "http.response.body", "body": b""})
+            else:
+                await send({"type": "http.response.body", "body": b""})
         except OSError:  # the client went away (servers raise on send after a disconnect)
             pass
         finally:
+            if disconnected is not None:
+                disconnected.cancel()
             await _close(chunks)
             await _close(self.body_iterator)
+
+
+async def _wait_disconnect(receive: Any) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
 
 
 async def _close(iterator: Any) -> None:
