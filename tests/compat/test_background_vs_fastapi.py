@@ -6,8 +6,16 @@ tasks after it still run; Starlette stops at the first failure.)"""
 
 from typing import Any
 
+import fastapi
+import fastapi.responses
+import fastapi.testclient
 import pytest
+import starlette.background
 
+import genever
+import genever.background
+import genever.responses
+import genever.testclient
 from tests.rsgi_client import RSGITestClient
 
 
@@ -46,12 +54,6 @@ CASES = [("POST", "/notify/ann?q=!"), ("GET", "/explicit"), ("GET", "/dep")]
 @pytest.mark.parametrize("adapter", ["asgi", "rsgi"])
 @pytest.mark.parametrize(("method", "url"), CASES)
 def test_same_tasks_same_order(adapter: str, method: str, url: str) -> None:
-    import fastapi.responses
-    import starlette.background
-
-    import genever.background
-    import genever.responses
-
     fast_app, fast_log = build(fastapi, fastapi.responses, starlette.background)
     gen_app, gen_log = build(genever, genever.responses, genever.background)
     expected = fastapi.testclient.TestClient(fast_app).request(method, url)
