@@ -22,9 +22,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(argv: list[str], port: int) -> Iterator[str]:
+def serve(argv: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[str]:
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **(env or {})}
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

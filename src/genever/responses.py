@@ -16,7 +16,7 @@ import http.cookies
 import mimetypes
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import datetime
 from email.utils import format_datetime, formatdate, parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -271,14 +271,9 @@ class StreamingResponse(Response):
             return
         transport = proto.response_stream(self.status_code, self.raw_headers)
         chunks = self._chunks()
-        disconnected = asyncio.ensure_future(proto.client_disconnect())
         try:
-            async for chunk in chunks:
-                if disconnected.done():
-                    break
-                await transport.send_bytes(bytes(chunk))
+            await _until_disconnect(_pump(chunks, transport.send_bytes), proto.client_disconnect())
         finally:
-            disconnected.cancel()
             await _close(chunks)
             await _close(self.body_iterator)
 
@@ -290,24 +285,52 @@ class StreamingResponse(Response):
             await _close(self.body_iterator)
             return
         chunks = self._chunks()
-        disconnected = asyncio.ensure_future(_wait_disconnect(self._receive)) if self._receive else None
+
+        async def send_chunk(chunk: bytes) -> None:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+
         try:
-            async for chunk in chunks:
-                if disconnected is not None and disconnected.done():
-                    break
-                await send({"type": "http.response.body", "body": bytes(chunk), "more_body": True})
-            else:
+            if await _until_disconnect(_pump(chunks, send_chunk), _wait_disconnect(self._receive)):
                 await send({"type": "http.response.body", "body": b""})
         except OSError:  # the client went away (servers raise on send after a disconnect)
             pass
         finally:
-            if disconnected is not None:
-                disconnected.cancel()
             await _close(chunks)
             await _close(self.body_iterator)
 
 
+async def _pump(chunks: Any, send: Callable[[bytes], Awaitable[None]]) -> None:
+    async for chunk in chunks:
+        await send(bytes(chunk))
+
+
+async def _until_disconnect(pump: Coroutine[Any, Any, None], disconnect: Coroutine[Any, Any, Any]) -> bool:
+    """Run ``pump`` until it finishes (True) or the client disconnects first (False).
+
+    The pump runs as its own task and is cancelled the moment the disconnect
+    arrives, so a quiet stream (an SSE source waiting for its next event) is
+    closed promptly instead of at its next write. One task per streamed
+    response, none per chunk.
+    """
+    sending = asyncio.ensure_future(pump)
+    watching = asyncio.ensure_future(disconnect)
+    try:
+        await asyncio.wait((sending, watching), return_when=asyncio.FIRST_COMPLETED)
+        if sending.done():
+            sending.result()  # a failure of the stream propagates
+            return True
+        return False
+    finally:
+        for task in (sending, watching):
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+
+
 async def _wait_disconnect(receive: Any) -> None:
+    if receive is None:  # no way to tell: stream until the iterator ends
+        await asyncio.Event().wait()
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
