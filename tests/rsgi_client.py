@@ -169,6 +169,7 @@ class RSGITestClient(httpx.Client):
 
     def __init__(self, app: Any, base_url: str = "http://testserver", **kwargs: Any) -> None:
         kwargs.pop("raise_server_exceptions", None)
+        kwargs["headers"] = {"user-agent": "testclient", **(kwargs.get("headers") or {})}  # as TestClient
         self._runner = _Loop()
         self.app = app
         super().__init__(

@@ -10,6 +10,7 @@ import pytest
 from pydantic import BaseModel
 
 from genever import Body, ConfigurationError, Cookie, Depends, Genever, Header, Path, Query, Request
+from genever._analysis import get_dependant
 
 
 class Model(BaseModel):
@@ -97,11 +98,23 @@ def test_startup_errors_name_route_and_parameter(path: str, func: Any, message: 
     assert message in str(info.value)
 
 
-def test_non_scalar_query_is_rejected() -> None:
-    def handler(q: Annotated[Model, Header()]) -> None: ...
+def _dict_header(q: Annotated[dict[str, int], Header()]) -> None: ...
 
-    with pytest.raises(ConfigurationError, match=r"GET /x: parameter 'q' of .*handler\(\)"):
+
+def _model_list_query(q: Annotated[list[Model], Query()]) -> None: ...
+
+
+@pytest.mark.parametrize("handler", [_dict_header, _model_list_query])
+def test_non_scalar_query_is_rejected(handler: Any) -> None:
+    with pytest.raises(ConfigurationError, match=r"GET /x: parameter 'q' of .*\(\) has the non-scalar type"):
         Genever().add_api_route("/x", handler)
+
+
+def test_a_pydantic_model_in_query_header_or_cookie_is_a_parameter_model() -> None:
+    def handler(q: Annotated[Model, Query()], h: Annotated[Model | None, Header()] = None) -> None: ...
+
+    dependant = get_dependant(path="/x", call=handler, route="GET /x")
+    assert [(spec.source, spec.model) for spec in dependant.own_params] == [("query", Model), ("header", Model)]
 
 
 def test_default_inside_annotated_is_rejected() -> None:

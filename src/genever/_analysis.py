@@ -49,6 +49,7 @@ class ParamSpec:
     required: bool
     default: Any
     is_sequence: bool = False
+    model: Any = None  # a pydantic model whose fields are read from query/header/cookie values
 
 
 @dataclasses.dataclass(slots=True, eq=False)
@@ -387,11 +388,14 @@ def _param_spec(
 
     source = marker.source
     is_sequence = False
+    model: type[BaseModel] | None = None
     if source in ("query", "header", "cookie", "path"):
         if is_scalar_sequence(annotation):
             if source in ("path", "cookie"):
                 raise where.error(name, f"is a list, which a {source} parameter cannot be")
             is_sequence = True
+        elif source != "path" and (model := param_model(annotation)) is not None:
+            pass  # Annotated[Model, Query()]: each field of the model is one parameter
         elif not is_scalar(annotation):
             if source == "path":
                 raise where.error(name, f"has type {annotation!r}, which a path parameter cannot be")
@@ -418,7 +422,55 @@ def _param_spec(
         required=required,
         default=None if required else field_default,
         is_sequence=is_sequence,
+        model=model if source in ("query", "header", "cookie") else None,
     )
+
+
+def param_model(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model of a ``Query``/``Header``/``Cookie`` parameter model (``Model`` or ``Model | None``)."""
+    tp = _unannotated(_strip_optional(_unannotated(annotation)))
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp
+    return None
+
+
+@dataclasses.dataclass(slots=True, frozen=True)
+class ModelParamField:
+    """One field of a parameter model: its key in the model's input and its name in the request."""
+
+    name: str
+    key: str  # the validation alias (or the field name)
+    request_key: str  # the query/cookie name or the lowercase header name
+    annotation: Any  # the field's type with its constraints
+    required: bool
+    is_sequence: bool
+    description: str | None
+    title: str | None
+
+
+def model_param_fields(spec: ParamSpec) -> list[ModelParamField]:
+    """The request names a parameter model reads, as FastAPI derives them (header names converted)."""
+    model = spec.model
+    convert = spec.source == "header" and getattr(spec.field, "convert_underscores", True)
+    out = []
+    for name, info in model.model_fields.items():
+        alias = info.validation_alias if isinstance(info.validation_alias, str) else info.alias or name
+        request_key = alias.replace("_", "-") if convert and alias == name else alias
+        if spec.source == "header":
+            request_key = request_key.lower()
+        out.append(
+            ModelParamField(
+                name=name,
+                key=alias,
+                request_key=request_key,
+                annotation=Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation,
+                required=info.is_required(),
+                is_sequence=is_scalar_sequence(info.annotation),
+                description=info.description,
+                title=info.title,
+            )
+        )
+    return out
 
 
 def flat_body_params(dependant: Dependant) -> list[ParamSpec]:
@@ -434,6 +486,35 @@ def flat_params(dependant: Dependant) -> list[ParamSpec]:
     """Every path/query/header/cookie parameter, deduplicated by (source, alias), as OpenAPI lists them."""
     seen: dict[tuple[str, str], ParamSpec] = {}
     for node in dependant.walk():
-        for spec in node.own_params:
+        for spec in expand_models(node.own_params):
             seen.setdefault((spec.source, spec.alias), spec)
     return list(seen.values())
+
+
+def expand_models(specs: list[ParamSpec]) -> list[ParamSpec]:
+    """``specs`` with each parameter model replaced by one spec per field (for documentation)."""
+    out: list[ParamSpec] = []
+    for spec in specs:
+        if spec.model is None:
+            out.append(spec)
+            continue
+        for f in model_param_fields(spec):
+            info = spec.model.model_fields[f.name]
+            marker = type(spec.field)(
+                default_factory=info.default_factory,
+                title=f.title or f.key.title().replace("_", " "),
+                description=f.description,
+            )
+            out.append(
+                ParamSpec(
+                    name=f.name,
+                    source=spec.source,
+                    alias=f.request_key,
+                    annotation=f.annotation,
+                    field=marker,
+                    required=f.required,
+                    default=None if f.required or info.default_factory is not None else info.default,
+                    is_sequence=f.is_sequence,
+                )
+            )
+    return out

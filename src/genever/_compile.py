@@ -23,10 +23,19 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+from pydantic import TypeAdapter, ValidationError
 
 from . import _analysis as an
 from ._serialize import build_serializer
-from ._validation import Invalid, RawBody, body_validator, default_getter, missing_error, param_validator
+from ._validation import (
+    Invalid,
+    RawBody,
+    body_validator,
+    default_getter,
+    missing_error,
+    param_validator,
+    pydantic_errors,
+)
 from .background import BackgroundTasks
 from .concurrency import run_in_threadpool
 from .exceptions import RequestValidationError
@@ -59,6 +68,8 @@ def _param_getter(spec: an.ParamSpec) -> Getter:
         return get_default()
 
     source = spec.source
+    if spec.model is not None:
+        return _model_param_getter(spec, missing)
     if source == "path":
 
         def get_path(request: Request) -> Any:
@@ -99,6 +110,59 @@ def _param_getter(spec: an.ParamSpec) -> Getter:
         return missing() if raw is None else validate(raw)
 
     return get_cookie
+
+
+def _model_param_getter(spec: an.ParamSpec, missing: Callable[[], Any]) -> Getter:
+    """``Annotated[Model, Query()]`` (or Header, Cookie): the model's fields from the request's values.
+
+    As in FastAPI, the model sees every value of its source: its own fields under
+    their keys (lists for list fields), and the rest as extras, so that
+    ``extra="forbid"`` rejects unknown query parameters, headers or cookies.
+    """
+    source = spec.source
+    fields = [(f.key, f.request_key, f.is_sequence) for f in an.model_param_fields(spec)]
+    own = {request_key for _, request_key, _ in fields}
+    # a header field read as "save-data" does not also take "save_data" as an extra
+    own |= {key.lower() for key, _, _ in fields} if source == "header" else set()
+    renamed = {key: request_key for key, request_key, _ in fields if key.lower() != request_key}
+    extra_policy = spec.model.model_config.get("extra") if spec.model is not None else None
+    optional = not spec.required
+    validate = TypeAdapter(spec.annotation).validator.validate_python
+
+    def pairs(request: Request) -> Any:
+        if source == "query":
+            return request._query_pairs()
+        if source == "header":
+            return request.headers.raw()
+        return request.cookies.items()
+
+    def get_model(request: Request) -> Any:
+        grouped: dict[str, list[str]] = {}
+        for key, value in pairs(request):
+            grouped.setdefault(key, []).append(value)
+        data: dict[str, Any] = {}
+        for key, request_key, is_sequence in fields:
+            values = grouped.get(request_key)
+            if values:
+                data[key] = values if is_sequence else values[0]
+        present = bool(data)
+        for key, values in grouped.items():
+            if key not in own:
+                data[key] = values[0] if len(values) == 1 else values
+        if optional and not (present or (extra_policy in ("allow", "forbid") and data)):
+            return missing()
+        try:
+            return validate(data)
+        except ValidationError as exc:
+            errors = pydantic_errors(exc, (source,))
+            if source == "header":  # report the header's name, as FastAPI does
+                for error in errors:
+                    loc = error["loc"]
+                    if len(loc) > 1 and loc[1] in renamed:
+                        loc[1] = renamed[loc[1]]
+            raise Invalid(errors) from None
+
+    return get_model
 
 
 def _request(request: Request) -> Any:

@@ -21,7 +21,7 @@ import msgspec
 from pydantic import Field, TypeAdapter, create_model
 from pydantic.json_schema import GenerateJsonSchema
 
-from .._analysis import Dependant, ParamSpec, flat_body_params
+from .._analysis import Dependant, ParamSpec, expand_models, flat_body_params
 from .._serialize import involves_struct
 from ..encoders import jsonable_encoder
 from ..params import Unset
@@ -199,7 +199,7 @@ def _params_in_order(dependant: Dependant) -> list[ParamSpec]:
         if node.cache_key in seen:
             continue
         seen.add(node.cache_key)
-        for spec in node.own_params:
+        for spec in expand_models(node.own_params):
             groups[spec.source].append(spec)
         stack.extend(reversed(node.dependencies))
     return [spec for group in groups.values() for spec in group]
