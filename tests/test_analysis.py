@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncIterator
 from typing import Annotated, Any, TypedDict
 
 import msgspec
@@ -141,12 +142,23 @@ def test_dependency_cycle_is_reported() -> None:
         Genever().add_api_route("/x", handler)
 
 
-def test_generator_endpoint_is_rejected() -> None:
-    def handler():  # type: ignore[no-untyped-def]
-        yield 1
+def test_generator_endpoints_stream_by_response_class() -> None:
+    from genever.responses import StreamingResponse
+    from genever.sse import EventSourceResponse
 
-    with pytest.raises(ConfigurationError, match="is a generator"):
-        Genever().add_api_route("/x", handler)
+    async def items() -> AsyncIterator[Model]:
+        yield Model(a=1)
+
+    def chunks():  # type: ignore[no-untyped-def]
+        yield b"x"
+
+    app = Genever()
+    app.add_api_route("/jsonl", items)
+    app.add_api_route("/sse", items, response_class=EventSourceResponse)
+    app.add_api_route("/raw", chunks, response_class=StreamingResponse)
+    app.add_api_route("/plain", chunks)
+    streams = {"/jsonl": ("jsonl", Model), "/sse": ("sse", Model), "/raw": ("raw", None), "/plain": ("jsonl", None)}
+    assert {r.path: (r.stream_mode, r.stream_item_type) for r in app.routes if r.path in streams} == streams
 
 
 def test_conflicting_routes_are_named_at_startup() -> None:

@@ -49,8 +49,10 @@ def _app(files: Path, log: list[str]) -> Genever:
     async def events() -> EventSourceResponse:
         async def source() -> Any:
             yield ServerSentEvent({"n": 1}, event="tick", id="1", retry=500)
-            yield "line one\nline two"
-            yield {"data": "dict", "event": "x"}
+            yield ServerSentEvent(raw_data="line one\nline two", comment="raw")
+            yield ServerSentEvent("quoted")
+            yield {"any": "value"}
+            yield "id: 9\n\n"  # str and bytes are sent as they are (it is a StreamingResponse)
 
         return EventSourceResponse(source())
 
@@ -118,16 +120,33 @@ def test_server_sent_events(client_factory: Any, files: Path) -> None:
     assert response.headers["content-type"].startswith("text/event-stream")
     assert response.headers["cache-control"] == "no-cache"
     assert response.text == (
-        'id: 1\nevent: tick\nretry: 500\ndata: {"n":1}\n\n'
-        "data: line one\ndata: line two\n\n"
-        "event: x\ndata: dict\n\n"
+        'event: tick\ndata: {"n":1}\nid: 1\nretry: 500\n\n'
+        ": raw\ndata: line one\ndata: line two\n\n"
+        'data: "quoted"\n\n'
+        'data: {"any":"value"}\n\n'
+        "id: 9\n\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "problem"),
+    [
+        ({"data": 1, "raw_data": "1"}, "not both"),
+        ({"event": "a\nb"}, "single line"),
+        ({"id": "a\rb"}, "single line"),
+        ({"id": "a\0b"}, "NUL"),
+        ({"retry": -1}, "retry"),
+    ],
+)
+def test_server_sent_event_is_checked_when_built(kwargs: dict[str, Any], problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        ServerSentEvent(**kwargs)
 
 
 def test_sse_pings_while_quiet() -> None:
     async def slow() -> Any:
         await asyncio.sleep(0.05)
-        yield "late"
+        yield ServerSentEvent(raw_data="late")
 
     response = EventSourceResponse(slow(), ping=0.01)
 

@@ -59,7 +59,7 @@ def wait_for(path: Path, seconds: float = 5.0) -> bool:
 
 def test_quiet_sse_stream_is_closed_when_the_client_leaves(server: tuple[int, Path]) -> None:
     port, markers = server
-    sock = open_stream(port, "/sse/quiet", b'data: {"hello":"quiet"}\n\n')
+    sock = open_stream(port, "/sse/quiet", b'data: {"hello":"quiet"}\nid: 1\n\n')
     time.sleep(0.2)
     assert not (markers / "sse-closed-quiet").exists()  # still open while the client listens
     sock.close()

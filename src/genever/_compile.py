@@ -37,9 +37,9 @@ from ._validation import (
     pydantic_errors,
 )
 from .background import BackgroundTasks
-from .concurrency import run_in_threadpool
+from .concurrency import iterate_in_threadpool, run_in_threadpool
 from .exceptions import RequestValidationError
-from .responses import JSONResponse, Response, raw_response
+from .responses import JSONResponse, Response, StreamingResponse, raw_response
 from .security.base import SecurityScopes
 
 if TYPE_CHECKING:
@@ -445,6 +445,15 @@ def compile_route(route: APIRoute, overrides: Mapping[Any, Any]) -> Callable[[Re
     read_body = _body_reader(an.flat_body_params(route.dependant))
     to_response = build_responder(route)
     handler = nodes[-1]
+    if handler.kind in (_ASYNC_GEN, _SYNC_GEN):
+        # a generator endpoint: calling it only creates the generator (no thread
+        # needed); the responder streams what it yields
+        make_generator = handler.call
+
+        async def start(**kwargs: Any) -> Any:
+            return make_generator(**kwargs)
+
+        handler.call, handler.kind = start, _ASYNC
     if len(nodes) == 1 and handler.kind in (_ASYNC, _SYNC):
         return _simple_runner(handler, read_body, to_response)
     return _plan_runner(tuple(nodes), read_body, to_response)
@@ -578,6 +587,8 @@ def _body_allowed(status_code: int | None) -> bool:
 
 def build_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
     """``to_response(request, result)``: the handler's return value → a ``Response``."""
+    if route.stream_mode is not None:
+        return _stream_responder(route)
     serialize = build_serializer(route.response_model, route.response_model_options())
     response_class: type[Response] = route.response_class
     status_code = route.status_code or 200
@@ -590,17 +601,6 @@ def build_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
     plain_render = response_class.__init__ is Response.__init__
     class_headers = template._initial_headers(None) if plain_render else []
     render = template.render
-
-    def finish(request: Request, response: Response) -> Response:
-        sub = request._sub_response
-        if sub is not None:
-            if sub.status_code is not None:
-                response.status_code = sub.status_code
-            if sub.raw_headers:
-                response.raw_headers = [*response.raw_headers, *sub.raw_headers]
-        if request._background is not None and response.background is None:
-            response.background = request._background
-        return response
 
     def to_response(request: Request, result: Any) -> Response:
         if isinstance(result, Response):
@@ -627,3 +627,61 @@ def _content_for(result: Any, serialize: Callable[[Any], bytes]) -> Any:
     if isinstance(result, str | bytes):
         return result
     return msgspec.json.decode(serialize(result))
+
+
+def _stream_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
+    """The responder of a generator endpoint, as FastAPI streams them.
+
+    ``jsonl``: each item validated against the item type of the return
+    annotation (when there is one), encoded as one line of ``application/jsonl``;
+    ``sse``: each item a ``ServerSentEvent`` or the JSON ``data`` of one;
+    ``raw``: the generator handed to the route's response class.
+    """
+    from .sse import ServerSentEvent, format_event
+
+    mode = route.stream_mode
+    status_code = route.status_code or 200
+    response_class = route.response_class
+    serialize = build_serializer(route.stream_item_type, route.response_model_options())
+
+    def encode_item(item: Any) -> bytes:
+        if mode == "jsonl":
+            return serialize(item) + b"\n"
+        if isinstance(item, ServerSentEvent):
+            return item.encode()
+        return format_event(serialize(item).decode())
+
+    async def encoded(items: Any) -> Any:
+        if hasattr(items, "__aiter__"):
+            async for item in items:
+                yield encode_item(item)
+        else:
+            async for item in iterate_in_threadpool(items):
+                yield encode_item(item)
+
+    def to_response(request: Request, result: Any) -> Response:
+        response: Response
+        if isinstance(result, Response):
+            response = result
+        elif mode == "raw":
+            response = response_class(content=result, status_code=status_code)
+        elif mode == "sse":
+            response = response_class(encoded(result), status_code=status_code)
+        else:
+            response = StreamingResponse(encoded(result), status_code=status_code, media_type="application/jsonl")
+        return finish(request, response)
+
+    return to_response
+
+
+def finish(request: Request, response: Response) -> Response:
+    """Apply what the handler set on its ``Response`` parameter and its ``BackgroundTasks``."""
+    sub = request._sub_response
+    if sub is not None:
+        if sub.status_code is not None:
+            response.status_code = sub.status_code
+        if sub.raw_headers:
+            response.raw_headers = [*response.raw_headers, *sub.raw_headers]
+    if request._background is not None and response.background is None:
+        response.background = request._background
+    return response

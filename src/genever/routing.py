@@ -8,6 +8,7 @@ depends on app-wide settings such as ``dependency_overrides``.
 
 from __future__ import annotations
 
+import collections.abc
 import inspect
 import re
 import typing
@@ -19,6 +20,7 @@ from . import params
 from ._analysis import Dependant, get_dependant
 from .exceptions import ConfigurationError
 from .responses import JSONResponse, Response
+from .sse import EventSourceResponse, ServerSentEvent
 
 DecoratedCallable = TypeVar("DecoratedCallable", bound=Callable[..., Any])
 
@@ -52,6 +54,14 @@ def _resolve(*candidates: Any) -> Any:
             return value
     first = candidates[0]
     return first.value if isinstance(first, _DefaultPlaceholder) else first
+
+
+def _first_explicit(*candidates: Any) -> Any:
+    """The first explicitly given value, else the first placeholder itself (FastAPI's ``get_value_or_default``)."""
+    for value in candidates:
+        if not isinstance(value, _DefaultPlaceholder):
+            return value
+    return candidates[0]
 
 
 def generate_unique_id(route: APIRoute) -> str:
@@ -116,6 +126,22 @@ class APIRoute(BaseRoute):
         unknown = self.methods - set(_METHODS)
         if unknown:
             raise ConfigurationError(f"{path}: unknown HTTP method(s) {sorted(unknown)}")
+        # A generator endpoint streams: JSON Lines by default, events with
+        # response_class=EventSourceResponse, chunks with any other class.
+        self.stream_mode: str | None = None
+        self.stream_item_type: Any = None
+        if inspect.isgeneratorfunction(endpoint) or inspect.isasyncgenfunction(endpoint):
+            resolved = _resolve(response_class)
+            if isinstance(resolved, type) and issubclass(resolved, EventSourceResponse):
+                self.stream_mode = "sse"
+            elif isinstance(response_class, _DefaultPlaceholder):
+                self.stream_mode = "jsonl"
+            else:
+                self.stream_mode = "raw"
+            if isinstance(response_model, _DefaultPlaceholder) and self.stream_mode != "raw":
+                item = _stream_item_type(_return_annotation(endpoint))
+                self.stream_item_type = None if item is ServerSentEvent else item
+            response_model = None
         if isinstance(response_model, _DefaultPlaceholder):
             response_model = _return_annotation(endpoint)
         self.response_model = response_model
@@ -136,6 +162,7 @@ class APIRoute(BaseRoute):
         self.response_model_exclude_none = response_model_exclude_none
         self.include_in_schema = include_in_schema
         self.response_class: type[Response] = _resolve(response_class)
+        self.response_class_explicit = not isinstance(response_class, _DefaultPlaceholder)
         self.callbacks = callbacks
         self.openapi_extra = openapi_extra
         self.generate_unique_id_function = _resolve(generate_unique_id_function)
@@ -151,10 +178,6 @@ class APIRoute(BaseRoute):
     def _analyse(self) -> Dependant:
         if not callable(self.endpoint):
             raise ConfigurationError(f"{self.label}: the endpoint {self.endpoint!r} is not callable")
-        if inspect.isgeneratorfunction(self.endpoint) or inspect.isasyncgenfunction(self.endpoint):
-            raise ConfigurationError(
-                f"{self.label}: the endpoint {self.name}() is a generator; return a StreamingResponse instead"
-            )
         dependant = get_dependant(path=self.path, call=self.endpoint, route=self.label)
         for depends in reversed(self.dependencies):
             if depends.dependency is None:
@@ -201,7 +224,7 @@ class APIRoute(BaseRoute):
             "response_model_exclude_defaults": self.response_model_exclude_defaults,
             "response_model_exclude_none": self.response_model_exclude_none,
             "include_in_schema": self.include_in_schema,
-            "response_class": self.response_class,
+            "response_class": self.response_class if self.response_class_explicit else Default(self.response_class),
             "callbacks": self.callbacks,
             "openapi_extra": self.openapi_extra,
             "generate_unique_id_function": self.generate_unique_id_function,
@@ -235,6 +258,21 @@ def _return_annotation(endpoint: Callable[..., Any]) -> Any:
         if any(isinstance(a, type) and issubclass(a, Response) for a in args):
             return None
     return annotation
+
+
+_ITERABLES = {
+    collections.abc.AsyncIterable, collections.abc.AsyncIterator, collections.abc.AsyncGenerator,
+    collections.abc.Iterable, collections.abc.Iterator, collections.abc.Generator,
+}  # fmt: skip
+
+
+def _stream_item_type(annotation: Any) -> Any:
+    """``Item`` of ``AsyncIterable[Item]`` (or Iterator, Generator...), or None."""
+    if typing.get_origin(annotation) in _ITERABLES:
+        args = typing.get_args(annotation)
+        if args and args[0] is not Any:
+            return args[0]
+    return None
 
 
 class APIRouter:
@@ -300,7 +338,7 @@ class APIRouter:
             self.prefix + path,
             endpoint,
             methods=methods,
-            response_class=_resolve(response_class, self.default_response_class),
+            response_class=_first_explicit(response_class, self.default_response_class),
             generate_unique_id_function=_resolve(generate_unique_id_function, self.generate_unique_id_function),
             tags=[*self.tags, *(tags or [])],
             dependencies=[*self.dependencies, *(dependencies or [])],
@@ -374,8 +412,8 @@ class APIRouter:
                 kwargs["tags"] = [*self.tags, *(tags or []), *kwargs["tags"]]
                 kwargs["dependencies"] = [*self.dependencies, *(dependencies or []), *kwargs["dependencies"]]
                 kwargs["responses"] = {**self.responses, **(responses or {}), **kwargs["responses"]}
-                kwargs["response_class"] = _resolve(
-                    route.response_class if route.response_class is not JSONResponse else Default(JSONResponse),
+                kwargs["response_class"] = _first_explicit(
+                    route.response_class if route.response_class_explicit else Default(route.response_class),
                     router.default_response_class,
                     default_response_class,
                     self.default_response_class,

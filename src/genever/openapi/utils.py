@@ -257,6 +257,8 @@ def get_openapi(
         model = route.response_model
         if model is not None:
             response = builder.add(model, "serialization", _title(f"Response_{route.unique_id}"))
+        elif route.stream_item_type is not None:
+            response = builder.add(route.stream_item_type, "serialization", _title(f"StreamItem_{route.unique_id}"))
         extra = {}
         for code, declared in route.responses.items():
             if isinstance(declared, dict) and declared.get("model") is not None:
@@ -347,6 +349,18 @@ def get_openapi(
     return result
 
 
+# One server-sent event, as OpenAPI 3.2 describes an event stream's items.
+_SSE_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "data": {"type": "string"},
+        "event": {"type": "string"},
+        "id": {"type": "string"},
+        "retry": {"type": "integer", "minimum": 0},
+    },
+}
+
+
 def _responses(operation: dict[str, Any], route: APIRoute, response: _Field | None, extra: dict[Any, _Field],
                schema_of: Any) -> None:
     response_class = route.response_class
@@ -354,7 +368,17 @@ def _responses(operation: dict[str, Any], route: APIRoute, response: _Field | No
     status = str(route.status_code or 200)
     responses = operation.setdefault("responses", {})
     responses.setdefault(status, {})["description"] = route.response_description
-    if _body_allowed(route.status_code) and media_type:
+    if route.stream_mode in ("jsonl", "sse"):
+        item = schema_of(response) if response is not None else {}
+        if route.stream_mode == "jsonl":
+            responses[status]["content"] = {"application/jsonl": {"itemSchema": item}}
+        else:
+            event = copy.deepcopy(_SSE_EVENT_SCHEMA)
+            if response is not None:
+                event["properties"]["data"].update(contentMediaType="application/json", contentSchema=item)
+                event["required"] = ["data"]
+            responses[status]["content"] = {"text/event-stream": {"itemSchema": event}}
+    elif _body_allowed(route.status_code) and media_type:
         schema: dict[str, Any] = {"type": "string"}
         if issubclass(response_class, JSONResponse):
             schema = schema_of(response) if response is not None else {}
