@@ -173,7 +173,7 @@ class RSGITestClient(httpx.Client):
         self._runner = _Loop()
         self.app = app
         super().__init__(
-            transport=RSGITransport(app, self._runner), base_url=base_url, follow_redirects=True, **kwargs
+            transport=RSGITransport(app, self._runner), base_url=base_url, **{"follow_redirects": True, **kwargs}
         )
 
     def __enter__(self) -> RSGITestClient:

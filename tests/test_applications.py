@@ -158,9 +158,11 @@ def test_lifespan_and_state(client_factory: Any) -> None:
 
     app = Genever(lifespan=lifespan)
 
-    @app.on_event("startup")
-    def on_start() -> None:
-        events.append("on_startup")
+    with pytest.warns(DeprecationWarning, match="lifespan"):  # as in FastAPI; it still works
+
+        @app.on_event("startup")
+        def on_start() -> None:
+            events.append("on_startup")
 
     @app.get("/state")
     async def state(request: Request) -> dict[str, str]:
@@ -213,4 +215,10 @@ def test_dependency_overrides_apply_after_first_request(client_factory: Any) -> 
     app.dependency_overrides[dep] = lambda: "fake"
     assert client.get("/d").json() == "fake"
     app.dependency_overrides.clear()
+    assert client.get("/d").json() == "real"
+    app.dependency_overrides = {dep: lambda: "replaced"}
+    assert client.get("/d").json() == "replaced"
+    app.dependency_overrides |= {dep: lambda: "merged"}
+    assert client.get("/d").json() == "merged"
+    app.dependency_overrides = None  # type: ignore[assignment]  # FastAPI's docs reset it so
     assert client.get("/d").json() == "real"

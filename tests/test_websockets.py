@@ -110,3 +110,10 @@ def test_rsgi_echo_and_params() -> None:
         assert client.websocket_run("/items/x?q=1", [])[-1][1] == 403  # refused before accept
     # as in FastAPI, a dependency whose own inputs are valid runs even when the endpoint's are not
     assert events == ["open", "client-left", "close", "open", "open"]
+
+
+def test_the_test_client_raises_the_apps_disconnect_class() -> None:
+    import genever
+    import genever.testclient
+
+    assert genever.testclient.WebSocketDisconnect is genever.WebSocketDisconnect

@@ -36,6 +36,8 @@ async def handle(app: Genever, scope: dict[str, Any], receive: Any, send: Any) -
 async def _http(app: Genever, scope: dict[str, Any], receive: Any, send: Any) -> None:
     if app._lifespan_state and "state" not in scope:
         scope["state"] = app._lifespan_state
+    if app.root_path:
+        scope["root_path"] = app.root_path  # Genever(root_path=...) wins over the server's, as in FastAPI
     request = _ASGIRequest(scope, receive, send, app)
     response = await app._dispatch(request)
     try:

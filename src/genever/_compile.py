@@ -165,6 +165,24 @@ def _model_param_getter(spec: an.ParamSpec, missing: Callable[[], Any]) -> Gette
     return get_model
 
 
+def _received_body(request: Request) -> Any:
+    """``RequestValidationError.body``, as FastAPI gives it: the parsed JSON or form, else None."""
+    if request._form is not None:
+        return request._form
+    body = request._body
+    if not body:
+        return None
+    try:
+        return msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return _raw_text(request)
+
+
+def _raw_text(request: Request) -> Any:
+    body = request._body
+    return body.decode("utf-8", "replace") if body else None
+
+
 def _request(request: Request) -> Any:
     return request
 
@@ -479,10 +497,10 @@ def _simple_runner(
                 kwargs.update(await read_body(request))
             except Invalid as exc:
                 if exc.errors and exc.errors[0]["type"] == "json_invalid":
-                    raise RequestValidationError(exc.errors, body=None) from None
+                    raise RequestValidationError(exc.errors, body=_raw_text(request)) from None
                 errors = (errors or []) + exc.errors
         if errors:
-            raise RequestValidationError(errors, body=request._body)
+            raise RequestValidationError(errors, body=_received_body(request))
         if is_async:
             result = await call(**kwargs)
         else:
@@ -512,7 +530,7 @@ def _plan_runner(
                 body = await read_body(request)
             except Invalid as exc:
                 if exc.errors and exc.errors[0]["type"] == "json_invalid":
-                    raise RequestValidationError(exc.errors, body=None) from None
+                    raise RequestValidationError(exc.errors, body=_raw_text(request)) from None
                 body_errors = exc.errors
                 body_failed = True
         results: list[Any] = [None] * count
@@ -561,7 +579,7 @@ def _plan_runner(
             if body_failed:
                 errors.extend(body_errors)
             if errors:
-                raise RequestValidationError(errors, body=request._body)
+                raise RequestValidationError(errors, body=_received_body(request))
             handler = nodes[last]
             if handler.kind == _ASYNC:
                 result = await handler.call(**kwargs)
@@ -591,7 +609,7 @@ def build_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
         return _stream_responder(route)
     serialize = build_serializer(route.response_model, route.response_model_options())
     response_class: type[Response] = route.response_class
-    status_code = route.status_code or 200
+    status_code = route.effective_status_code
     allowed = _body_allowed(status_code)
     fast_json = response_class is JSONResponse
     json_headers = [("content-type", "application/json")]
@@ -640,7 +658,7 @@ def _stream_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
     from .sse import ServerSentEvent, format_event
 
     mode = route.stream_mode
-    status_code = route.status_code or 200
+    status_code = route.effective_status_code
     response_class = route.response_class
     serialize = build_serializer(route.stream_item_type, route.response_model_options())
 

@@ -107,7 +107,8 @@ class WebSocketTable:
         return match.value
 
 
-async def _serve(app: Genever, websocket: WebSocket) -> None:
+async def _serve(app: Genever, websocket: WebSocket, reraise_disconnect: bool = False) -> None:
+    """Run the route; ``reraise_disconnect``: let an unhandled ``WebSocketDisconnect`` out (ASGI, as FastAPI)."""
     if not app._compiled:
         app.freeze()
     runner = app._websockets.find(websocket)
@@ -122,7 +123,8 @@ async def _serve(app: Genever, websocket: WebSocket) -> None:
     except WebSocketException as exc:
         await websocket.close(code=exc.code, reason=exc.reason)
     except WebSocketDisconnect:
-        pass
+        if reraise_disconnect:
+            raise
     except Exception:
         logger.exception("Exception in websocket %s", websocket.path)
         if websocket.application_state != WebSocketState.DISCONNECTED:
@@ -134,7 +136,9 @@ async def _serve(app: Genever, websocket: WebSocket) -> None:
 
 
 async def handle_asgi_websocket(app: Genever, scope: dict[str, Any], receive: Any, send: Any) -> None:
-    await _serve(app, WebSocket(scope, receive, send, app))
+    # An endpoint that does not catch WebSocketDisconnect raises it to the ASGI server, as
+    # FastAPI's do (so a test client sees it); Granian (RSGI) is spared it.
+    await _serve(app, WebSocket(scope, receive, send, app), reraise_disconnect=True)
 
 
 async def handle_rsgi_websocket(app: Genever, scope: Any, proto: Any) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import logging
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -44,6 +45,10 @@ class _Endpoint:
         self.allow = ""
 
 
+def _is_starlette_http_exception(key: Any) -> bool:
+    return isinstance(key, type) and key.__name__ == "HTTPException" and key.__module__ == "starlette.exceptions"
+
+
 class _Overrides(dict[Any, Any]):
     """``app.dependency_overrides``: any change makes the app recompile its plans."""
 
@@ -71,6 +76,20 @@ class _Overrides(dict[Any, Any]):
         value = super().pop(*args)
         self._on_change()
         return value
+
+    def popitem(self) -> tuple[Any, Any]:
+        item = super().popitem()
+        self._on_change()
+        return item
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        value = super().setdefault(key, default)
+        self._on_change()
+        return value
+
+    def __ior__(self, other: Any) -> _Overrides:  # type: ignore[misc]
+        self.update(other)
+        return self
 
 
 class _AlreadySent(Response):
@@ -180,11 +199,12 @@ class Genever(APIRouter):
             HTTPException: http_exception_handler,
             RequestValidationError: request_validation_exception_handler,
         }
-        self.exception_handlers.update(exception_handlers or {})
+        for key, handler in (exception_handlers or {}).items():
+            self.add_exception_handler(key, handler)
         self.on_startup: list[Callable[[], Any]] = list(on_startup or [])
         self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
         self.lifespan_context = lifespan
-        self.dependency_overrides: dict[Any, Any] = _Overrides(self._invalidate)
+        self._dependency_overrides = _Overrides(self._invalidate)
         self.openapi_schema: dict[str, Any] | None = None
         self._frozen = False
         self._compiled = False
@@ -219,6 +239,18 @@ class Genever(APIRouter):
 
     def _invalidate(self) -> None:
         self._compiled = False
+
+    @property
+    def dependency_overrides(self) -> dict[Any, Any]:
+        """``{original: replacement}`` for tests; any change (or a new dict) takes effect on the next request."""
+        return self._dependency_overrides
+
+    @dependency_overrides.setter
+    def dependency_overrides(self, value: Mapping[Any, Any] | None) -> None:
+        overrides = _Overrides(self._invalidate)
+        dict.update(overrides, value or {})
+        self._dependency_overrides = overrides
+        self._invalidate()
 
     def freeze(self) -> None:
         """Build the route table and compile every route's plan (idempotent).
@@ -307,6 +339,10 @@ class Genever(APIRouter):
         return decorator
 
     def add_exception_handler(self, key: int | type[BaseException], handler: ExceptionHandler) -> None:
+        if _is_starlette_http_exception(key):
+            # FastAPI's docs register handlers for Starlette's HTTPException to also
+            # catch the framework's own 404/405: genever's HTTPException is that base.
+            key = HTTPException
         self.exception_handlers[key] = handler
 
     def exception_handler(self, key: int | type[BaseException]) -> Callable[[ExceptionHandler], ExceptionHandler]:
@@ -317,6 +353,11 @@ class Genever(APIRouter):
         return decorator
 
     def on_event(self, event_type: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+        """Deprecated, as in FastAPI: use ``lifespan=``. Still works, with a ``DeprecationWarning``."""
+        warnings.warn(
+            "on_event is deprecated, use lifespan event handlers instead", DeprecationWarning, stacklevel=2
+        )
+
         def decorator(func: Callable[[], Any]) -> Callable[[], Any]:
             if event_type == "startup":
                 self.on_startup.append(func)
@@ -386,7 +427,7 @@ class Genever(APIRouter):
                 else:
                     from ._bridge import run_asgi
 
-                    await run_asgi(mounted, request.scope, request._proto,  # type: ignore[attr-defined]
+                    await run_asgi(mounted, request._rsgi, request._proto,  # type: ignore[attr-defined]
                                    root_path=request.root_path + prefix, path=relative)  # fmt: skip
                 return _SENT
         return None
@@ -402,6 +443,8 @@ class Genever(APIRouter):
 
     async def _handle_exception(self, request: Request, exc: Exception) -> Response:
         handler = None
+        if not isinstance(exc, HTTPException) and any(map(_is_starlette_http_exception, type(exc).__mro__)):
+            exc = HTTPException(exc.status_code, exc.detail, exc.headers)  # type: ignore[attr-defined]
         if isinstance(exc, HTTPException):
             handler = self.exception_handlers.get(exc.status_code)
         if handler is None:

@@ -69,6 +69,8 @@ class ValidationException(Exception):
     """Base of the validation errors: carries FastAPI-format error records."""
 
     def __init__(self, errors: Sequence[Any]) -> None:
+        # ``loc`` is a tuple, as in pydantic and FastAPI (custom handlers print or compare it)
+        errors = [{**err, "loc": tuple(err["loc"])} if isinstance(err.get("loc"), list) else err for err in errors]
         super().__init__(errors)
         self._errors = errors
 

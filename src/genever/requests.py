@@ -277,11 +277,12 @@ class _ASGIRequest(Request):
 
 
 class _RSGIRequest(Request):
-    __slots__ = ("_proto", "_stream_consumed")
+    __slots__ = ("_asgi_scope", "_proto", "_rsgi", "_stream_consumed")
 
     def __init__(self, scope: Any, proto: Any, app: Genever) -> None:
         self._init()
-        self.scope = scope
+        self._rsgi = scope
+        self._asgi_scope: dict[str, Any] | None = None
         self._proto = proto
         self._stream_consumed = False
         self.app = app
@@ -296,21 +297,33 @@ class _RSGIRequest(Request):
     def headers(self) -> Headers:
         headers = self._headers
         if headers is None:
-            headers = self._headers = Headers(self.scope.headers.items())
+            headers = self._headers = Headers(self._rsgi.headers.items())
         return headers
 
     def _header(self, name: str) -> str | None:
         # PERF: RSGI headers are a native mapping with lowercase keys.
-        value: str | None = self.scope.headers.get(name)
+        value: str | None = self._rsgi.headers.get(name)
         return value
 
     @property
+    def scope(self) -> dict[str, Any]:
+        """The request as an ASGI scope dict (built on first use), so code written for ASGI works."""
+        scope = self._asgi_scope
+        if scope is None:
+            from ._bridge import asgi_scope
+
+            scope = self._asgi_scope = asgi_scope(self._rsgi, root_path=self.root_path)
+            scope["app"] = self.app
+            scope["path_params"] = self.path_params
+        return scope
+
+    @property
     def scheme(self) -> str:
-        return str(self.scope.scheme)
+        return str(self._rsgi.scheme)
 
     @property
     def client(self) -> Address | None:
-        client = self.scope.client
+        client = self._rsgi.client
         if not client:
             return None
         host, _, port = client.rpartition(":")

@@ -56,6 +56,14 @@ def _resolve(*candidates: Any) -> Any:
     return first.value if isinstance(first, _DefaultPlaceholder) else first
 
 
+def _default_status_code(response_class: type[Response]) -> int:
+    try:
+        default = inspect.signature(response_class.__init__).parameters["status_code"].default
+    except (KeyError, TypeError, ValueError):
+        return 200
+    return default if isinstance(default, int) else 200
+
+
 def _first_explicit(*candidates: Any) -> Any:
     """The first explicitly given value, else the first placeholder itself (FastAPI's ``get_value_or_default``)."""
     for value in candidates:
@@ -163,6 +171,8 @@ class APIRoute(BaseRoute):
         self.include_in_schema = include_in_schema
         self.response_class: type[Response] = _resolve(response_class)
         self.response_class_explicit = not isinstance(response_class, _DefaultPlaceholder)
+        # without status_code=, the response class's own default (307 for RedirectResponse), as in FastAPI
+        self.effective_status_code: int = status_code or _default_status_code(self.response_class)
         self.callbacks = callbacks
         self.openapi_extra = openapi_extra
         self.generate_unique_id_function = _resolve(generate_unique_id_function)

@@ -23,6 +23,8 @@ from urllib.parse import unquote
 
 import httpx
 
+from .websockets import WebSocketDisconnect  # the same class the app sees, as in Starlette
+
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 
@@ -113,15 +115,6 @@ class _Transport(httpx.BaseTransport):
         return httpx.Response(start["status"], headers=headers, content=b"".join(chunks), request=request)
 
 
-class WebSocketDisconnect(Exception):
-    """The app closed the WebSocket (or refused it)."""
-
-    def __init__(self, code: int = 1000, reason: str | None = None) -> None:
-        super().__init__(code, reason)
-        self.code = code
-        self.reason = reason or ""
-
-
 class WebSocketTestSession:
     """The client side of a WebSocket opened with ``TestClient.websocket_connect``."""
 
@@ -152,12 +145,17 @@ class WebSocketTestSession:
         self.extra_headers = message.get("headers") or []
         return self
 
-    def __exit__(self, *args: Any) -> None:
+    def __exit__(self, exc_type: Any, *args: Any) -> None:
         with contextlib.suppress(Exception):
             self.close(1000)
-        if self._future is not None:
-            with contextlib.suppress(WebSocketDisconnect):
+        if self._future is None:
+            return
+        if exc_type is not None:  # the test's own exception wins
+            with contextlib.suppress(Exception):
                 self._future.result(timeout=10)
+            return
+        # what the app raised (a WebSocketDisconnect it did not catch included) reaches the test, as in Starlette
+        self._future.result(timeout=10)
 
     async def _run(self) -> None:
         assert self._to_app is not None

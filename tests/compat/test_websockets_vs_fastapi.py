@@ -27,6 +27,13 @@ def build(fw: Any) -> Any:
             await websocket.send_json({"room": room, "echo": pre + text})
         await websocket.close(code=1000)
 
+    @app.websocket("/forever")
+    async def forever(websocket: fw.WebSocket) -> None:  # never catches the client's disconnect
+        await websocket.accept()
+        while True:
+            text = await websocket.receive_text()
+            await websocket.send_json({"echo": text})
+
     @app.websocket("/policy")
     async def policy(websocket: fw.WebSocket) -> None:
         raise fw.WebSocketException(code=4003, reason="nope")
@@ -62,3 +69,14 @@ def test_same_messages_and_codes(url: str, texts: list[str]) -> None:
     expected = _session(fastapi.testclient.TestClient(build(fastapi)), url, texts)
     got = _session(genever.testclient.TestClient(build(genever)), url, texts)
     assert got == expected
+
+
+def test_an_uncaught_disconnect_reaches_the_test_client_in_both() -> None:
+    """Leaving the ``with`` block disconnects; the endpoint's uncaught WebSocketDisconnect is re-raised."""
+    results = []
+    for client in (fastapi.testclient.TestClient(build(fastapi)), genever.testclient.TestClient(build(genever))):
+        with pytest.raises(DISCONNECTS) as caught, client.websocket_connect("/forever") as ws:
+            ws.send_text("hi")
+            results.append(ws.receive_json())
+        results.append(caught.value.code)
+    assert results[:2] == results[2:] == [{"echo": "hi"}, 1000]

@@ -181,12 +181,21 @@ def setup_docs_routes(app: Genever) -> None:
     cache: dict[str, Any] = {}
 
     async def openapi(request: Request) -> Response:
-        # PERF: the document is encoded once; app.openapi_schema may be replaced (custom openapi())
+        # PERF: the document is encoded once per root path; app.openapi_schema may be
+        # replaced (custom openapi()), which starts a new cache
         document = app.openapi()
         if cache.get("document") is not document:
+            cache.clear()
             cache["document"] = document
-            cache["body"] = encode_json(document)
-        return Response(cache["body"], media_type="application/json")
+        root_path = request.root_path.rstrip("/")
+        body = cache.get(root_path)
+        if body is None:
+            servers = document.get("servers") or []
+            if root_path and app.root_path_in_servers and not any(s.get("url") == root_path for s in servers):
+                # behind a proxy that sets root_path (FastAPI adds the request's root path)
+                document = {**document, "servers": [{"url": root_path}, *servers]}
+            body = cache[root_path] = encode_json(document)
+        return Response(body, media_type="application/json")
 
     app.add_api_route(openapi_url, openapi, include_in_schema=False, response_class=JSONResponse)
     static_prefix = (app.docs_url or app.redoc_url or "/docs").rstrip("/") + "/static"

@@ -365,7 +365,7 @@ def _responses(operation: dict[str, Any], route: APIRoute, response: _Field | No
                schema_of: Any) -> None:
     response_class = route.response_class
     media_type = response_class.media_type
-    status = str(route.status_code or 200)
+    status = str(route.effective_status_code)
     responses = operation.setdefault("responses", {})
     responses.setdefault(status, {})["description"] = route.response_description
     if route.stream_mode in ("jsonl", "sse"):
@@ -378,7 +378,7 @@ def _responses(operation: dict[str, Any], route: APIRoute, response: _Field | No
                 event["properties"]["data"].update(contentMediaType="application/json", contentSchema=item)
                 event["required"] = ["data"]
             responses[status]["content"] = {"text/event-stream": {"itemSchema": event}}
-    elif _body_allowed(route.status_code) and media_type:
+    elif _body_allowed(route.effective_status_code) and media_type:
         schema: dict[str, Any] = {"type": "string"}
         if issubclass(response_class, JSONResponse):
             schema = schema_of(response) if response is not None else {}

@@ -1,0 +1,93 @@
+"""App-level behaviour that FastAPI apps rely on, differential: exception handlers
+registered for Starlette's ``HTTPException``, what a ``RequestValidationError``
+handler sees (``loc`` tuples, the parsed body), a response class's own default
+status, and ``root_path`` (set on the app, or by a proxy through the server).
+"""
+
+from typing import Any
+
+import fastapi
+import fastapi.testclient
+import pytest
+import starlette.exceptions
+from pydantic import BaseModel
+
+import genever
+import genever.testclient
+from tests.rsgi_client import RSGITestClient
+
+
+class Item(BaseModel):
+    title: str
+    size: int
+
+
+def build(fw: Any, root_path: str = "") -> Any:
+    app = (getattr(fw, "Genever", None) or fw.FastAPI)(**({"root_path": root_path} if root_path else {}))
+    responses = fw.responses
+
+    @app.exception_handler(starlette.exceptions.HTTPException)
+    async def http_handler(request: Any, exc: Any) -> Any:
+        return responses.PlainTextResponse(f"handled {exc.status_code}: {exc.detail}", status_code=exc.status_code)
+
+    @app.exception_handler(fw.exceptions.RequestValidationError)
+    async def validation_handler(request: Any, exc: Any) -> Any:
+        fields = "; ".join(f"{err['loc']!s} {err['type']}" for err in exc.errors())
+        return responses.JSONResponse({"fields": fields, "body": exc.body}, status_code=400)
+
+    @app.get("/items/{item_id}")
+    def read(item_id: int) -> dict[str, int]:
+        if item_id == 3:
+            raise fw.HTTPException(status_code=418, detail="no 3")
+        if item_id == 4:
+            raise starlette.exceptions.HTTPException(status_code=409, detail="starlette's own")
+        return {"item_id": item_id}
+
+    @app.post("/items")
+    def create(item: Item) -> Item:
+        return item
+
+    @app.get("/go", response_class=responses.RedirectResponse)
+    def go() -> str:
+        return "https://example.com/"
+
+    @app.get("/where")
+    def where(request: fw.Request) -> dict[str, Any]:
+        return {"root_path": request.scope.get("root_path"), "type": request.scope["type"]}
+
+    return app
+
+
+CASES: list[tuple[str, str, Any]] = [
+    ("GET", "/items/1", None),
+    ("GET", "/items/3", None),
+    ("GET", "/items/4", None),
+    ("GET", "/nowhere", None),
+    ("GET", "/items/x", None),
+    ("POST", "/items", {"title": "towel", "size": "XL"}),
+    ("POST", "/items", [1, 2]),
+    ("GET", "/go", None),
+    ("GET", "/where", None),
+]
+
+
+@pytest.mark.filterwarnings("ignore:The `root_path` parameter is deprecated")  # FastAPI's, not genever's
+@pytest.mark.parametrize("root_path", ["", "/api/v1"])
+@pytest.mark.parametrize("adapter", ["asgi", "rsgi"])
+@pytest.mark.parametrize(("method", "url", "body"), CASES, ids=[f"{m} {u} {b}" for m, u, b in CASES])
+def test_same_answer(root_path: str, adapter: str, method: str, url: str, body: Any) -> None:
+    with fastapi.testclient.TestClient(build(fastapi, root_path), follow_redirects=False) as client:
+        expected = client.request(method, url, json=body)
+    client_cls = genever.testclient.TestClient if adapter == "asgi" else RSGITestClient
+    with client_cls(build(genever, root_path), follow_redirects=False) as gclient:
+        got = gclient.request(method, url, json=body)
+    assert (got.status_code, got.text) == (expected.status_code, expected.text)
+    assert got.headers.get("location") == expected.headers.get("location")
+
+
+def test_same_documented_status_and_servers() -> None:
+    for root_path in ("", "/api/v1"):
+        expected = fastapi.testclient.TestClient(build(fastapi), root_path=root_path).get("/openapi.json").json()
+        got = genever.testclient.TestClient(build(genever), root_path=root_path).get("/openapi.json").json()
+        assert got.get("servers") == expected.get("servers"), root_path
+        assert got["paths"]["/go"] == expected["paths"]["/go"]
