@@ -229,7 +229,7 @@ def _is_json_content_type(value: str | None) -> bool:
     return subtype == "json" or subtype.endswith("+json")
 
 
-def _body_reader(specs: list[an.ParamSpec]) -> Callable[[Request], Any] | None:
+def _body_reader(specs: list[an.ParamSpec], strict_content_type: bool = True) -> Callable[[Request], Any] | None:
     """An async ``read(request) -> dict of body values`` (raises ``Invalid``), or None."""
     if not specs:
         return None
@@ -257,7 +257,7 @@ def _body_reader(specs: list[an.ParamSpec]) -> Callable[[Request], Any] | None:
         content_type = request._header("content-type")
         is_json = json_types.get(content_type)
         if is_json is None:
-            is_json = _is_json_content_type(content_type)
+            is_json = _is_json_content_type(content_type) or (not content_type and not strict_content_type)
             if len(json_types) < 64:
                 json_types[content_type] = is_json
         if is_json:
@@ -460,7 +460,7 @@ def compile_route(route: APIRoute, overrides: Mapping[Any, Any]) -> Callable[[Re
     label = route.label
     nodes: list[_Node] = []
     _flatten(route.dependant, nodes, overrides, label)
-    read_body = _body_reader(an.flat_body_params(route.dependant))
+    read_body = _body_reader(an.flat_body_params(route.dependant), route.strict_content_type)
     to_response = build_responder(route)
     handler = nodes[-1]
     if handler.kind in (_ASYNC_GEN, _SYNC_GEN):

@@ -255,6 +255,7 @@ def _field_reader(spec: ParamSpec) -> tuple[str, Callable[[FormData], Any]]:
 
     if _is_model(annotation):
         model_fields = _strip(annotation).model_fields
+        own = {info.alias or name for name, info in model_fields.items()}
 
         async def read_model(form: FormData) -> Any:
             data: dict[str, Any] = {}
@@ -266,6 +267,13 @@ def _field_reader(spec: ParamSpec) -> tuple[str, Callable[[FormData], Any]]:
                     data[key] = values
                 elif values:
                     data[key] = values[-1]
+            # the other fields go to the model too, so that extra="forbid" rejects them (as in FastAPI)
+            extras: dict[str, list[Any]] = {}
+            for key, value in form.multi_items():
+                if key not in own:
+                    extras.setdefault(key, []).append(value)
+            for key, values in extras.items():
+                data[key] = values[0] if len(values) == 1 else values
             try:
                 return validate(data)
             except ValidationError as exc:

@@ -156,9 +156,11 @@ class Genever(APIRouter):
         openapi_version: str = "3.1.0",
         docs_cdn: bool = False,
         max_body_size: int | None = None,
+        strict_content_type: bool = True,
         **extra: Any,
     ) -> None:
         super().__init__(
+            strict_content_type=strict_content_type,
             routes=routes,
             dependencies=dependencies,
             default_response_class=default_response_class,

@@ -123,6 +123,7 @@ class APIRoute(BaseRoute):
             generate_unique_id
         ),
         middleware: Sequence[Any] | None = None,
+        strict_content_type: bool | _DefaultPlaceholder = Default(True),
     ) -> None:
         if not path.startswith("/"):
             raise ConfigurationError(f"route path {path!r} must start with '/'")
@@ -176,9 +177,20 @@ class APIRoute(BaseRoute):
         self.callbacks = callbacks
         self.openapi_extra = openapi_extra
         self.generate_unique_id_function = _resolve(generate_unique_id_function)
-        self.unique_id = self.operation_id or self.generate_unique_id_function(self)
+        self._unique_id: str | None = None
         self.middleware = list(middleware or [])
+        # False: a body sent without Content-Type is read as JSON (FastAPI's strict_content_type)
+        self.strict_content_type: bool = _resolve(strict_content_type)
+        self.strict_content_type_explicit = not isinstance(strict_content_type, _DefaultPlaceholder)
         self.dependant = self._analyse()
+
+    @property
+    def unique_id(self) -> str:
+        """The operationId (and the base of generated schema names); computed when first needed, as
+        a custom ``generate_unique_id_function`` may expect what only documented routes have (tags)."""
+        if self._unique_id is None:
+            self._unique_id = self.operation_id or self.generate_unique_id_function(self)
+        return self._unique_id
 
     @property
     def label(self) -> str:
@@ -239,6 +251,9 @@ class APIRoute(BaseRoute):
             "openapi_extra": self.openapi_extra,
             "generate_unique_id_function": self.generate_unique_id_function,
             "middleware": list(self.middleware),
+            "strict_content_type": self.strict_content_type
+            if self.strict_content_type_explicit
+            else Default(self.strict_content_type),
         }
 
     def url_path_for(self, **path_params: Any) -> str:
@@ -305,9 +320,11 @@ class APIRouter:
             generate_unique_id
         ),
         middleware: Sequence[Any] | None = None,
+        strict_content_type: bool | _DefaultPlaceholder = Default(True),
     ) -> None:
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ConfigurationError(f"router prefix {prefix!r} must start with '/' and not end with '/'")
+        self.strict_content_type = strict_content_type
         self.prefix = prefix
         self.tags = list(tags or [])
         self.dependencies = list(dependencies or [])
@@ -341,6 +358,7 @@ class APIRouter:
         include_in_schema: bool = True,
         callbacks: list[BaseRoute] | None = None,
         middleware: Sequence[Any] | None = None,
+        strict_content_type: bool | _DefaultPlaceholder = Default(True),
         **kwargs: Any,
     ) -> APIRoute:
         self._on_change()
@@ -357,6 +375,7 @@ class APIRouter:
             include_in_schema=include_in_schema and self.include_in_schema,
             callbacks=[*self.callbacks, *(callbacks or [])] or None,
             middleware=[*self.group_middleware, *(middleware or [])],
+            strict_content_type=_first_explicit(strict_content_type, self.strict_content_type),
             **kwargs,
         )
         self.routes.append(route)
@@ -442,6 +461,9 @@ class APIRouter:
                 kwargs["callbacks"] = [*self.callbacks, *(callbacks or []), *(route.callbacks or [])] or None
                 kwargs["middleware"] = [*self.group_middleware, *(middleware or []), *kwargs["middleware"]]
                 kwargs["operation_id"] = route.operation_id
+                kwargs["strict_content_type"] = _first_explicit(
+                    kwargs["strict_content_type"], router.strict_content_type, self.strict_content_type
+                )
                 self.routes.append(APIRoute(self.prefix + prefix + route.path, route.endpoint, **kwargs))
             else:
                 extra = [*self.dependencies, *(dependencies or [])]

@@ -91,3 +91,29 @@ def test_same_documented_status_and_servers() -> None:
         got = genever.testclient.TestClient(build(genever), root_path=root_path).get("/openapi.json").json()
         assert got.get("servers") == expected.get("servers"), root_path
         assert got["paths"]["/go"] == expected["paths"]["/go"]
+
+
+def build_lax(fw: Any, app_strict: bool, router_strict: bool | None) -> Any:
+    app = (getattr(fw, "Genever", None) or fw.FastAPI)(strict_content_type=app_strict)
+    router = fw.APIRouter() if router_strict is None else fw.APIRouter(strict_content_type=router_strict)
+
+    @app.post("/app")
+    def on_app(item: Item) -> Item:
+        return item
+
+    @router.post("/router")
+    def on_router(item: Item) -> Item:
+        return item
+
+    app.include_router(router)
+    return app
+
+
+@pytest.mark.parametrize(("app_strict", "router_strict"), [(True, None), (False, None), (True, False), (False, True)])
+@pytest.mark.parametrize("url", ["/app", "/router"])
+def test_strict_content_type(app_strict: bool, router_strict: bool | None, url: str) -> None:
+    """A JSON body sent without Content-Type: read as JSON only where strict_content_type is False."""
+    content = b'{"title": "towel", "size": 3}'
+    expected = fastapi.testclient.TestClient(build_lax(fastapi, app_strict, router_strict)).post(url, content=content)
+    got = genever.testclient.TestClient(build_lax(genever, app_strict, router_strict)).post(url, content=content)
+    assert (got.status_code, got.json()) == (expected.status_code, expected.json())

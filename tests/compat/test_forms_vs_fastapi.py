@@ -6,11 +6,18 @@ from typing import Annotated, Any
 import fastapi
 import fastapi.testclient
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 import genever
 import genever.testclient
 from tests.rsgi_client import RSGITestClient
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str
+    tags: list[str] = []
 
 
 class Login(BaseModel):
@@ -34,6 +41,10 @@ def build(fw: Any) -> Any:
 
     @app.post("/model")
     def model(data: Annotated[Login, Form()]) -> Login:
+        return data
+
+    @app.post("/strict")
+    def strict(data: Annotated[Strict, Form()]) -> Strict:
         return data
 
     @app.post("/upload")
@@ -78,6 +89,9 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/tags", {"data": {}}),
     ("POST", "/model", {"data": {"username": "a", "password": "b", "remember": "true"}}),
     ("POST", "/model", {"data": {"username": "a"}}),
+    ("POST", "/strict", {"data": {"username": "a", "tags": ["x", "y"]}}),
+    ("POST", "/strict", {"data": {"username": "a", "extra": "1"}}),
+    ("POST", "/strict", {"data": {"username": "a", "more": ["1", "2"]}}),
     ("POST", "/upload", {"files": {"file": ("a.txt", b"hello", "text/plain")}, "data": {"note": "n"}}),
     ("POST", "/upload", {"data": {"note": "n"}}),
     ("POST", "/upload", {"files": {"file": ("big.bin", b"x" * (3 * 1024 * 1024), "application/octet-stream")}}),
