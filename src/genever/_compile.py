@@ -38,7 +38,7 @@ from ._validation import (
 )
 from .background import BackgroundTasks
 from .concurrency import iterate_in_threadpool, run_in_threadpool
-from .exceptions import RequestValidationError
+from .exceptions import DependencyExitError, RequestValidationError
 from .responses import JSONResponse, Response, StreamingResponse, raw_response
 from .security.base import SecurityScopes
 
@@ -423,11 +423,12 @@ async def close_generators(request: Request, exc: BaseException | None) -> None:
         except BaseException as raised:
             current = raised
             continue
-        current = RuntimeError(f"dependency {gen!r} yielded more than once")
+        current = DependencyExitError(f"dependency {gen!r} yielded more than once")
     if isinstance(current, _Swallowed):
-        raise RuntimeError(
-            "a dependency with yield caught an exception and did not re-raise it, so no response "
-            "could be built; re-raise it (or raise an HTTPException) in the except block"
+        raise DependencyExitError(
+            "no response could be built: the handler raised an exception and a dependency with yield "
+            "caught it without re-raising it (a bare except, or except Exception); re-raise it (or raise "
+            "an HTTPException) in the except block"
         ) from current.original
     if current is not None:
         raise current

@@ -18,8 +18,22 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 
-class GeneverError(Exception):
-    """Base class of every configuration error raised by genever."""
+class GeneverError(RuntimeError):
+    """Base class of every configuration error raised by genever (``FastAPIError`` in FastAPI)."""
+
+
+FastAPIError = GeneverError  # so that ``except FastAPIError`` in a moved app keeps working
+
+
+class GeneverDeprecationWarning(UserWarning):
+    """A deprecated use (a ``UserWarning``, so it is shown, as FastAPI's ``FastAPIDeprecationWarning``)."""
+
+
+FastAPIDeprecationWarning = GeneverDeprecationWarning
+
+
+class DependencyExitError(GeneverError):
+    """A ``yield`` dependency swallowed the handler's exception, so there is no response to send."""
 
 
 class ConfigurationError(GeneverError):

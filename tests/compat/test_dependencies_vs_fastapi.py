@@ -224,3 +224,29 @@ def test_handler_exception_reaches_generators_in_both(apps: dict[str, Any]) -> N
     assert results["genever"] == results["fastapi"]
     assert results["genever"][0] == 500
     assert "db-failure" in results["genever"][1]
+
+
+def _swallowing_app(fw: Any) -> Any:
+    app = (getattr(fw, "Genever", None) or fw.FastAPI)()
+
+    def swallow() -> Any:
+        try:  # noqa: SIM105 - the point: caught, neither re-raised nor turned into an HTTPException
+            yield "rick"
+        except Failure:
+            pass
+
+    @app.get("/swallowed")
+    def swallowed(who: Annotated[str, fw.Depends(swallow)]) -> str:
+        raise Failure()
+
+    return app
+
+
+def test_a_swallowed_handler_exception_is_a_500_and_an_error_in_both() -> None:
+    for fw, client_cls in ((fastapi, fastapi.testclient.TestClient), (genever, genever.testclient.TestClient)):
+        with pytest.raises(RuntimeError, match="dependency with yield"):
+            client_cls(_swallowing_app(fw)).get("/swallowed")
+        response = client_cls(_swallowing_app(fw), raise_server_exceptions=False).get("/swallowed")
+        assert (response.status_code, response.text) == (500, "Internal Server Error")
+    with pytest.raises(genever.exceptions.FastAPIError):  # the name a moved app catches
+        genever.testclient.TestClient(_swallowing_app(genever)).get("/swallowed")
