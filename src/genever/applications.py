@@ -208,6 +208,8 @@ class Genever(APIRouter):
         self.lifespan_context = lifespan
         self._dependency_overrides = _Overrides(self._invalidate)
         self.openapi_schema: dict[str, Any] | None = None
+        # routes documented under "webhooks" in the OpenAPI document, never served (FastAPI's app.webhooks)
+        self.webhooks = APIRouter()
         self._frozen = False
         self._compiled = False
         self._static: dict[str, _Endpoint] = {}
@@ -267,6 +269,8 @@ class Genever(APIRouter):
         for route in self.routes:
             if not isinstance(route, APIRoute):
                 continue
+            if not route.path.startswith("/"):
+                raise ConfigurationError(f"{route.label}: a served route's path must start with '/'")
             try:
                 runner: Runner = compile_route(route, self.dependency_overrides)
             except GeneverError:

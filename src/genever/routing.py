@@ -125,8 +125,8 @@ class APIRoute(BaseRoute):
         middleware: Sequence[Any] | None = None,
         strict_content_type: bool | _DefaultPlaceholder = Default(True),
     ) -> None:
-        if not path.startswith("/"):
-            raise ConfigurationError(f"route path {path!r} must start with '/'")
+        # a path without "/" is allowed for OpenAPI callbacks and webhooks ("{$callback_url}/...",
+        # "new-subscription"); the app refuses it when it builds its route table
         self.path = path
         self.path_format = _PLACEHOLDER_PATH.sub(r"{\1}", path)
         self.endpoint = endpoint

@@ -12,11 +12,15 @@ import genever
 from tests.compat import test_core_vs_fastapi as core
 from tests.compat import test_dependencies_vs_fastapi as deps
 from tests.compat import test_forms_vs_fastapi as forms
+from tests.compat import test_param_models_vs_fastapi as param_models
+from tests.compat import test_streaming_vs_fastapi as streaming
 
 APPS = {
     "core": lambda fw: core.build(core.FRAMEWORKS["fastapi" if fw is fastapi else "genever"]),
     "forms": lambda fw: forms.build(fw),
     "dependencies": lambda fw: deps.build(fw, fw.security.SecurityScopes)[0],
+    "parameter models": lambda fw: param_models.build(fw),
+    "streaming": lambda fw: streaming.build(fw, fw.sse)[0],
 }
 
 
@@ -57,3 +61,43 @@ def test_app_metadata_like_fastapi() -> None:
 
     expected = build(fastapi).openapi()
     assert build(genever).openapi() == expected
+
+
+def test_callbacks_and_webhooks_like_fastapi() -> None:
+    from pydantic import BaseModel
+
+    class Invoice(BaseModel):
+        id: str
+        total: float
+
+    class Event(BaseModel):
+        ok: bool
+
+    def build(fw: Any) -> Any:
+        app = (getattr(fw, "Genever", None) or fw.FastAPI)(title="T")
+        callbacks = fw.APIRouter()
+
+        @callbacks.post("{$callback_url}/invoices/{$request.body.id}", response_model=Event)
+        def invoice_notification(body: Event) -> None: ...
+
+        @app.post("/invoices", callbacks=callbacks.routes)
+        def create_invoice(invoice: Invoice, callback_url: str | None = None) -> dict[str, str]:
+            return {"msg": "received"}
+
+        @app.webhooks.post("new-subscription", tags=["hooks"])
+        def new_subscription(body: Invoice) -> None:
+            """Sent when someone subscribes."""
+
+        return app
+
+    expected = build(fastapi).openapi()
+    got = build(genever).openapi()
+    assert got["webhooks"] == expected["webhooks"]
+    assert got == expected
+
+
+def test_a_served_route_must_start_with_a_slash() -> None:
+    app = genever.Genever()
+    app.add_api_route("items", lambda: None)
+    with pytest.raises(genever.ConfigurationError, match="GET items: a served route's path must start with '/'"):
+        app.freeze()

@@ -13,8 +13,9 @@ described by msgspec's own schema generator.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import http.client
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
@@ -205,6 +206,118 @@ def _params_in_order(dependant: Dependant) -> list[ParamSpec]:
     return [spec for group in groups.values() for spec in group]
 
 
+_METHOD_ORDER = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"]
+
+
+@dataclasses.dataclass(slots=True)
+class _Plan:
+    """One documented route: the schemas it registered with the builder (and its callbacks' plans)."""
+
+    route: APIRoute
+    params: list[tuple[ParamSpec, _Field]]
+    body: tuple[_Field, bool, str, ParamSpec] | None
+    response: _Field | None
+    extra: dict[Any, _Field]
+    callbacks: list[_Plan]
+
+
+def _plan(route: APIRoute, builder: _Builder) -> _Plan:
+    from ..routing import APIRoute
+
+    params = [
+        (spec, builder.add(_param_field(spec), "validation", spec.field.title or _title(spec.alias)))
+        for spec in _params_in_order(route.dependant)
+        if spec.field.include_in_schema
+    ]
+    body = None
+    body_specs = flat_body_params(route.dependant)
+    if body_specs:
+        body_tp, required, media_type = _body_type(route, body_specs)
+        name = body_specs[0].alias if len(body_specs) == 1 else f"Body_{route.unique_id}"
+        body = (builder.add(body_tp, "validation", _title(name)), required, media_type, body_specs[0])
+    response = None
+    if route.response_model is not None:
+        response = builder.add(route.response_model, "serialization", _title(f"Response_{route.unique_id}"))
+    elif route.stream_item_type is not None:
+        response = builder.add(route.stream_item_type, "serialization", _title(f"StreamItem_{route.unique_id}"))
+    extra = {}
+    for code, declared in route.responses.items():
+        if isinstance(declared, dict) and declared.get("model") is not None:
+            title = _title(f"Response_{code}_{route.unique_id}")
+            extra[code] = builder.add(declared["model"], "serialization", title)
+    callbacks = [_plan(cb, builder) for cb in route.callbacks or () if isinstance(cb, APIRoute)]
+    return _Plan(route, params, body, response, extra, callbacks)
+
+
+def _path_item(
+    plan: _Plan, schema_of: Callable[[_Field], dict[str, Any]], components: dict[str, Any],
+    definitions: dict[str, Any],
+) -> dict[str, Any]:
+    """``{method: operation}`` for one planned route."""
+    route, params, body = plan.route, plan.params, plan.body
+    operations: dict[str, Any] = {}
+    security_schemes, security = _security(route.dependant)
+    if security_schemes:
+        components.setdefault("securitySchemes", {}).update(security_schemes)
+    for method in sorted(route.methods, key=_METHOD_ORDER.index):
+        operation: dict[str, Any] = {}
+        if route.tags:
+            operation["tags"] = [getattr(t, "value", t) for t in route.tags]
+        operation["summary"] = route.summary or route.name.replace("_", " ").title()
+        if route.description:
+            operation["description"] = route.description
+        operation["operationId"] = route.operation_id or route.unique_id
+        if route.deprecated:
+            operation["deprecated"] = True
+        if security:
+            operation["security"] = copy.deepcopy(security)
+        parameters: dict[tuple[str, str], dict[str, Any]] = {}
+        for spec, field in params:
+            parameter: dict[str, Any] = {
+                "name": spec.alias,
+                "in": spec.source,
+                "required": spec.required,
+                "schema": schema_of(field),
+            }
+            if spec.field.description:
+                parameter["description"] = spec.field.description
+            if spec.field.openapi_examples:
+                parameter["examples"] = jsonable_encoder(spec.field.openapi_examples)
+            elif spec.field.example is not Unset:
+                parameter["example"] = jsonable_encoder(spec.field.example)
+            if spec.field.deprecated:
+                parameter["deprecated"] = True
+            key = (spec.source, spec.alias)
+            if key not in parameters or parameter["required"]:
+                parameters[key] = parameter
+        if parameters:
+            operation["parameters"] = list(parameters.values())
+        if body is not None and method in METHODS_WITH_BODY:
+            field, required, media_type, first = body
+            content: dict[str, Any] = {"schema": schema_of(field)}
+            if getattr(first.field, "openapi_examples", None):
+                content["examples"] = jsonable_encoder(first.field.openapi_examples)
+            elif getattr(first.field, "example", Unset) is not Unset:
+                content["example"] = jsonable_encoder(first.field.example)
+            request_body: dict[str, Any] = {}
+            if required:
+                request_body["required"] = True
+            request_body["content"] = {media_type: content}
+            operation["requestBody"] = request_body
+        _responses(operation, route, plan.response, plan.extra, schema_of)
+        if (params or body is not None) and not any(s in operation["responses"] for s in ("422", "4XX", "default")):
+            operation["responses"]["422"] = {
+                "description": "Validation Error",
+                "content": {"application/json": {"schema": {"$ref": REF_PREFIX + "HTTPValidationError"}}},
+            }
+            definitions.setdefault("ValidationError", VALIDATION_ERROR)
+            definitions.setdefault("HTTPValidationError", HTTP_VALIDATION_ERROR)
+        if route.openapi_extra:
+            _deep_update(operation, route.openapi_extra)
+        operations[method.lower()] = operation
+    return operations
+
+
 def get_openapi(
     *,
     title: str,
@@ -218,6 +331,7 @@ def get_openapi(
     terms_of_service: str | None = None,
     contact: dict[str, Any] | None = None,
     license_info: dict[str, Any] | None = None,
+    webhooks: Sequence[Any] | None = None,
 ) -> dict[str, Any]:
     """Build the OpenAPI document for ``routes`` (FastAPI's function of the same name)."""
     from ..routing import APIRoute
@@ -238,33 +352,11 @@ def get_openapi(
         output["servers"] = servers
 
     builder = _Builder()
-    plans = []
-    for route in routes:
-        if not isinstance(route, APIRoute) or not route.include_in_schema:
-            continue
-        params = [
-            (spec, builder.add(_param_field(spec), "validation", spec.field.title or _title(spec.alias)))
-            for spec in _params_in_order(route.dependant)
-            if spec.field.include_in_schema
-        ]
-        body = None
-        body_specs = flat_body_params(route.dependant)
-        if body_specs:
-            body_tp, required, media_type = _body_type(route, body_specs)
-            name = body_specs[0].alias if len(body_specs) == 1 else f"Body_{route.unique_id}"
-            body = (builder.add(body_tp, "validation", _title(name)), required, media_type, body_specs[0])
-        response = None
-        model = route.response_model
-        if model is not None:
-            response = builder.add(model, "serialization", _title(f"Response_{route.unique_id}"))
-        elif route.stream_item_type is not None:
-            response = builder.add(route.stream_item_type, "serialization", _title(f"StreamItem_{route.unique_id}"))
-        extra = {}
-        for code, declared in route.responses.items():
-            if isinstance(declared, dict) and declared.get("model") is not None:
-                title = _title(f"Response_{code}_{route.unique_id}")
-                extra[code] = builder.add(declared["model"], "serialization", title)
-        plans.append((route, params, body, response, extra))
+
+    def documented(candidates: Sequence[Any]) -> list[_Plan]:
+        return [_plan(r, builder) for r in candidates if isinstance(r, APIRoute) and r.include_in_schema]
+
+    plans, hooks = documented(routes), documented(webhooks or ())
     schemas, definitions = builder.generate()
 
     def schema_of(field: _Field) -> dict[str, Any]:
@@ -275,73 +367,31 @@ def get_openapi(
 
     paths: dict[str, dict[str, Any]] = {}
     components: dict[str, Any] = {}
-    for route, params, body, response, extra in plans:
-        operations = paths.setdefault(route.path_format, {})
-        security_schemes, security = _security(route.dependant)
-        if security_schemes:
-            components.setdefault("securitySchemes", {}).update(security_schemes)
-        for method in sorted(route.methods, key=lambda m: ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD",
-                                                            "PATCH", "TRACE"].index(m)):  # fmt: skip
-            operation: dict[str, Any] = {}
-            if route.tags:
-                operation["tags"] = [getattr(t, "value", t) for t in route.tags]
-            operation["summary"] = route.summary or route.name.replace("_", " ").title()
-            if route.description:
-                operation["description"] = route.description
-            operation["operationId"] = route.operation_id or route.unique_id
-            if route.deprecated:
-                operation["deprecated"] = True
-            if security:
-                operation["security"] = copy.deepcopy(security)
-            parameters: dict[tuple[str, str], dict[str, Any]] = {}
-            for spec, field in params:
-                parameter: dict[str, Any] = {
-                    "name": spec.alias,
-                    "in": spec.source,
-                    "required": spec.required,
-                    "schema": schema_of(field),
-                }
-                if spec.field.description:
-                    parameter["description"] = spec.field.description
-                if spec.field.openapi_examples:
-                    parameter["examples"] = jsonable_encoder(spec.field.openapi_examples)
-                elif spec.field.example is not Unset:
-                    parameter["example"] = jsonable_encoder(spec.field.example)
-                if spec.field.deprecated:
-                    parameter["deprecated"] = True
-                key = (spec.source, spec.alias)
-                if key not in parameters or parameter["required"]:
-                    parameters[key] = parameter
-            if parameters:
-                operation["parameters"] = list(parameters.values())
-            if body is not None and method in METHODS_WITH_BODY:
-                field, required, media_type, first = body
-                content: dict[str, Any] = {"schema": schema_of(field)}
-                if getattr(first.field, "openapi_examples", None):
-                    content["examples"] = jsonable_encoder(first.field.openapi_examples)
-                elif getattr(first.field, "example", Unset) is not Unset:
-                    content["example"] = jsonable_encoder(first.field.example)
-                request_body: dict[str, Any] = {}
-                if required:
-                    request_body["required"] = True
-                request_body["content"] = {media_type: content}
-                operation["requestBody"] = request_body
-            _responses(operation, route, response, extra, schema_of)
-            if (params or body is not None) and not any(s in operation["responses"] for s in ("422", "4XX", "default")):
-                operation["responses"]["422"] = {
-                    "description": "Validation Error",
-                    "content": {"application/json": {"schema": {"$ref": REF_PREFIX + "HTTPValidationError"}}},
-                }
-                definitions.setdefault("ValidationError", VALIDATION_ERROR)
-                definitions.setdefault("HTTPValidationError", HTTP_VALIDATION_ERROR)
-            if route.openapi_extra:
-                _deep_update(operation, route.openapi_extra)
-            operations[method.lower()] = operation
+
+    def path_item(plan: _Plan) -> dict[str, Any]:
+        item = _path_item(plan, schema_of, components, definitions)
+        if plan.callbacks:
+            callbacks: dict[str, Any] = {}
+            for callback in plan.callbacks:
+                callbacks.setdefault(callback.route.name, {}).setdefault(callback.route.path_format, {}).update(
+                    path_item(callback)
+                )
+            for operation in item.values():
+                operation["callbacks"] = copy.deepcopy(callbacks)
+        return item
+
+    for plan in plans:
+        paths.setdefault(plan.route.path_format, {}).update(path_item(plan))
+    webhook_items: dict[str, dict[str, Any]] = {}
+    for plan in hooks:
+        webhook_items.setdefault(plan.route.path_format, {}).update(path_item(plan))
     if definitions:
         components["schemas"] = {k: definitions[k] for k in sorted(definitions)}
     if components:
         output["components"] = components
     output["paths"] = paths
+    if webhook_items:
+        output["webhooks"] = webhook_items
     if tags:
         output["tags"] = tags
     # FastAPI drops every null from the document (a default of None included)
@@ -428,6 +478,7 @@ def get_openapi_for_app(app: Genever) -> dict[str, Any]:
         summary=app.summary,
         description=app.description,
         routes=app.routes,
+        webhooks=app.webhooks.routes,
         tags=app.openapi_tags,
         servers=servers or None,
         terms_of_service=app.terms_of_service,
