@@ -158,7 +158,9 @@ class APIRoute(BaseRoute):
         self.tags = list(tags or [])
         self.dependencies = list(dependencies or [])
         self.summary = summary
-        self.description = description if description is not None else inspect.cleandoc(endpoint.__doc__ or "")
+        if description is None:  # the docstring, up to a form feed (what follows is for code docs only)
+            description = inspect.cleandoc(endpoint.__doc__ or "").split("\f")[0].strip()
+        self.description = description
         self.response_description = response_description
         self.responses = dict(responses or {})
         self.deprecated = deprecated

@@ -101,3 +101,32 @@ def test_a_served_route_must_start_with_a_slash() -> None:
     app.add_api_route("items", lambda: None)
     with pytest.raises(genever.ConfigurationError, match="GET items: a served route's path must start with '/'"):
         app.freeze()
+
+
+def test_global_dependencies_do_not_guard_the_docs_and_hidden_parameters_still_validate() -> None:
+    from fastapi.testclient import TestClient as FastAPIClient
+
+    from genever.testclient import TestClient
+
+    def build(fw: Any) -> Any:
+        def token(x_token: str = fw.Header()) -> None: ...
+
+        app = (getattr(fw, "Genever", None) or fw.FastAPI)(title="T", dependencies=[fw.Depends(token)])
+
+        @app.get("/items")
+        def items(hidden: str | None = fw.Query(None, include_in_schema=False)) -> list[str]:
+            """List the items.
+
+            More for the reader.
+            \f
+            :param hidden: for the code's own docs, cut from the description
+            """
+            return []
+
+        return app
+
+    for client in (FastAPIClient(build(fastapi)), TestClient(build(genever))):
+        assert client.get("/items").status_code == 422  # the app's dependency guards the routes
+        assert client.get("/openapi.json").status_code == 200  # not the docs
+        assert client.get("/docs").status_code == 200
+    assert build(genever).openapi() == build(fastapi).openapi()

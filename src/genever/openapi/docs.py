@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..encoders import encode_json
@@ -172,6 +173,15 @@ if (document.readyState !== 'loading') { run(); } else {
     return HTMLResponse(html)
 
 
+def _add_docs_route(app: Genever, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+    """A docs route: served like any other, but outside the app's ``dependencies`` (as FastAPI's
+    docs routes are), so a global auth dependency does not lock out ``/docs`` and ``/openapi.json``."""
+    from ..routing import APIRoute
+
+    app._on_change()
+    app.routes.append(APIRoute(path, endpoint, methods=["GET"], **kwargs))
+
+
 def setup_docs_routes(app: Genever) -> None:
     """Add ``/openapi.json``, ``/docs`` (+ its OAuth2 redirect and static files) and ``/redoc`` to ``app``."""
     if not app.openapi_url:
@@ -197,7 +207,7 @@ def setup_docs_routes(app: Genever) -> None:
             body = cache[root_path] = encode_json(document)
         return Response(body, media_type="application/json")
 
-    app.add_api_route(openapi_url, openapi, include_in_schema=False, response_class=JSONResponse)
+    _add_docs_route(app, openapi_url, openapi, include_in_schema=False, response_class=JSONResponse)
     static_prefix = (app.docs_url or app.redoc_url or "/docs").rstrip("/") + "/static"
 
     def url(name: str, request: Request) -> str:
@@ -221,13 +231,13 @@ def setup_docs_routes(app: Genever) -> None:
                 swagger_ui_parameters=app.swagger_ui_parameters,
             )
 
-        app.add_api_route(app.docs_url, swagger_ui, include_in_schema=False)
+        _add_docs_route(app, app.docs_url, swagger_ui, include_in_schema=False)
         if app.swagger_ui_oauth2_redirect_url:
 
             async def oauth2_redirect() -> Response:
                 return get_swagger_ui_oauth2_redirect_html()
 
-            app.add_api_route(app.swagger_ui_oauth2_redirect_url, oauth2_redirect, include_in_schema=False)
+            _add_docs_route(app, app.swagger_ui_oauth2_redirect_url, oauth2_redirect, include_in_schema=False)
     if app.redoc_url:
 
         async def redoc(request: Request) -> Response:
@@ -238,7 +248,7 @@ def setup_docs_routes(app: Genever) -> None:
                 redoc_favicon_url=url("favicon.png", request),
             )
 
-        app.add_api_route(app.redoc_url, redoc, include_in_schema=False)
+        _add_docs_route(app, app.redoc_url, redoc, include_in_schema=False)
     if app.docs_url or app.redoc_url:
         files = {name for group in assets.FILES.values() for name in group.values()}
 
@@ -250,4 +260,4 @@ def setup_docs_routes(app: Genever) -> None:
             cache = {"cache-control": "public, max-age=86400"}
             return Response(path.read_bytes(), media_type=media_type, headers=cache)
 
-        app.add_api_route(static_prefix + "/{name}", static, include_in_schema=False)
+        _add_docs_route(app, static_prefix + "/{name}", static, include_in_schema=False)

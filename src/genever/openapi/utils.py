@@ -22,7 +22,7 @@ import msgspec
 from pydantic import Field, TypeAdapter, create_model
 from pydantic.json_schema import GenerateJsonSchema
 
-from .._analysis import Dependant, ParamSpec, expand_models, flat_body_params
+from .._analysis import Dependant, ParamSpec, expand_models, flat_body_params, flat_params
 from .._serialize import involves_struct
 from ..encoders import jsonable_encoder
 from ..params import Unset
@@ -305,7 +305,9 @@ def _path_item(
             request_body["content"] = {media_type: content}
             operation["requestBody"] = request_body
         _responses(operation, route, plan.response, plan.extra, schema_of)
-        if (params or body is not None) and not any(s in operation["responses"] for s in ("422", "4XX", "default")):
+        # every parameter counts, also those hidden with include_in_schema=False (they are validated)
+        validates = bool(body is not None or flat_params(route.dependant))
+        if validates and not any(s in operation["responses"] for s in ("422", "4XX", "default")):
             operation["responses"]["422"] = {
                 "description": "Validation Error",
                 "content": {"application/json": {"schema": {"$ref": REF_PREFIX + "HTTPValidationError"}}},
