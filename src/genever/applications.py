@@ -418,6 +418,13 @@ class Genever(APIRouter):
             raise ConfigurationError(f"mount path {path!r} must start with '/'")
         self._mounts.append((path, app, name))
 
+    def url_path_for(self, name: str, /, **path_params: Any) -> str:
+        """The path of the route (or mount: ``url_path_for("static", path="/a.css")``) called ``name``."""
+        for prefix, _, mount_name in self._mounts:
+            if mount_name == name:
+                return prefix + "/" + str(path_params.get("path", "")).lstrip("/")
+        return super().url_path_for(name, **path_params)
+
     async def _serve_mount(self, request: Request) -> Response | None:
         path = request.path
         for prefix, mounted, _ in self._mounts:

@@ -1,0 +1,99 @@
+"""Jinja2 templates (``Jinja2Templates``), as ``fastapi.templating`` offers them.
+
+    templates = Jinja2Templates(directory="templates")
+
+    @app.get("/items/{id}", response_class=HTMLResponse)
+    async def read_item(request: Request, id: str):
+        return templates.TemplateResponse(request=request, name="item.html", context={"id": id})
+
+Templates see ``request`` and can call ``url_for(name, **path_params)`` (routes
+and mounts, such as ``url_for('static', path='/app.css')``). Needs ``jinja2``
+(``pip install jinja2``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .exceptions import ConfigurationError
+from .responses import HTMLResponse
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from .background import BackgroundTask
+    from .requests import Request
+
+
+class _TemplateResponse(HTMLResponse):
+    """An ``HTMLResponse`` that keeps its ``template`` and ``context`` (for tests to inspect)."""
+
+    def __init__(
+        self,
+        template: Any,
+        context: dict[str, Any],
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        self.template = template
+        self.context = context
+        super().__init__(template.render(context), status_code, headers, media_type, background)
+
+
+class Jinja2Templates:
+    """Render Jinja2 templates from ``directory`` (or a ready ``env``) into HTML responses."""
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+        *,
+        context_processors: list[Callable[[Request], dict[str, Any]]] | None = None,
+        env: jinja2.Environment | None = None,
+    ) -> None:
+        try:
+            import jinja2
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ConfigurationError("Jinja2Templates needs jinja2: pip install jinja2") from None
+        if (directory is None) == (env is None):
+            raise ConfigurationError("Jinja2Templates takes either directory= or env=")
+        if env is None:
+            env = jinja2.Environment(loader=jinja2.FileSystemLoader(directory), autoescape=True)  # type: ignore[arg-type]
+
+        @jinja2.pass_context
+        def url_for(context: Mapping[str, Any], name: str, /, **path_params: Any) -> str:
+            return str(context["request"].url_for(name, **path_params))
+
+        env.globals.setdefault("url_for", url_for)
+        self.env = env
+        self.context_processors = list(context_processors or [])
+
+    def get_template(self, name: str) -> jinja2.Template:
+        return self.env.get_template(name)
+
+    def TemplateResponse(  # FastAPI's (Starlette's) name
+        self,
+        request: Request | str | None = None,
+        name: str | Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> _TemplateResponse:
+        """``TemplateResponse(request, name, context)``; the older ``TemplateResponse(name, {"request": ...})`` too."""
+        if isinstance(request, str):  # the older order: (name, context, ...)
+            request, name, context = None, request, name
+        values = dict(context or {})
+        request = request if request is not None else values.get("request")
+        if request is None:
+            raise ValueError("TemplateResponse needs the request: TemplateResponse(request, name, context)")
+        if not isinstance(name, str):
+            raise ValueError("TemplateResponse needs a template name")
+        values.setdefault("request", request)
+        for processor in self.context_processors:
+            values.update(processor(request))
+        return _TemplateResponse(self.get_template(name), values, status_code, headers, media_type, background)
