@@ -261,6 +261,7 @@ def body_validator(specs: list[ParamSpec], embed: bool) -> Callable[[Any], dict[
     model = create_model("Body", **fields)
     validator = TypeAdapter(model).validator
     names = [spec.name for spec in specs]
+    aliases = [spec.alias for spec in specs]
 
     def validate_embedded(raw: Any) -> dict[str, Any]:
         try:
@@ -270,6 +271,9 @@ def body_validator(specs: list[ParamSpec], embed: bool) -> Callable[[Any], dict[
                 obj = validator.validate_python(_python_input(raw), from_attributes=True)
         except ValidationError as exc:
             errors = _body_errors(validator, raw, exc)
+            if len(errors) == 1 and errors[0]["loc"] == ["body"] and errors[0]["type"] != "json_invalid":
+                # not an object at all: FastAPI reports each embedded field as missing
+                raise Invalid([missing_error(("body", alias)) for alias in aliases]) from None
             for error in errors:
                 if error["type"] == "missing" and len(error["loc"]) == 2:
                     error["input"] = None  # FastAPI validates embedded fields one by one
