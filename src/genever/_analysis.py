@@ -373,17 +373,19 @@ def _param_spec(
             marker = params.Query()
         else:
             marker = params.Body()
-    alias = marker.alias or name
+    # the request key: validation_alias, else alias, else the name (as FastAPI reads them)
+    validation_alias = marker.validation_alias if isinstance(marker.validation_alias, str) else None
+    alias = validation_alias or marker.alias or name
     if isinstance(marker, params.Path):
         if alias not in path_names:
             raise where.error(name, f"is declared as Path but the route path has no {{{alias}}}")
-    elif name in path_names and not isinstance(marker, params.Body) and marker.alias is None:
+    elif name in path_names and not isinstance(marker, params.Body) and alias == name:
         raise where.error(
             name,
             f"is declared as {type(marker).__name__} but the path captures {{{name}}}; "
             "use Path() or rename one of them",
         )
-    if isinstance(marker, params.Header) and marker.alias is None and marker.convert_underscores:
+    if isinstance(marker, params.Header) and alias == name and marker.convert_underscores:
         alias = name.replace("_", "-")
 
     source = marker.source
