@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import inspect
 import re
 import types
@@ -219,18 +220,39 @@ def unwrap_call(call: Any) -> Any:
     return dunder if dunder is not None else call
 
 
+def _runs_as(call: Any) -> list[Any]:
+    """What may tell how ``call`` runs: itself, without ``functools.partial`` layers, under its
+    decorators (``__wrapped__``), and an instance's ``__call__`` (the same, recursively)."""
+    out: list[Any] = []
+    todo = [call]
+    while todo and len(out) < 16:
+        current = todo.pop(0)
+        if current is None or any(current is seen for seen in out):
+            continue
+        out.append(current)
+        if isinstance(current, functools.partial):
+            todo.append(current.func)
+            continue
+        wrapped = getattr(current, "__wrapped__", None)
+        if wrapped is not None and not inspect.isclass(current):
+            todo.append(wrapped)
+        if not (inspect.isclass(current) or inspect.isroutine(current)):
+            todo.append(getattr(current, "__call__", None))  # noqa: B004
+    return out
+
+
 def is_coroutine_callable(call: Any) -> bool:
     if inspect.isclass(call):
         return False
-    return inspect.iscoroutinefunction(unwrap_call(call)) or inspect.iscoroutinefunction(call)
+    return any(inspect.iscoroutinefunction(c) for c in _runs_as(call))
 
 
 def is_gen_callable(call: Any) -> bool:
-    return inspect.isgeneratorfunction(unwrap_call(call)) or inspect.isgeneratorfunction(call)
+    return not inspect.isclass(call) and any(inspect.isgeneratorfunction(c) for c in _runs_as(call))
 
 
 def is_async_gen_callable(call: Any) -> bool:
-    return inspect.isasyncgenfunction(unwrap_call(call)) or inspect.isasyncgenfunction(call)
+    return not inspect.isclass(call) and any(inspect.isasyncgenfunction(c) for c in _runs_as(call))
 
 
 class _Where:

@@ -313,9 +313,11 @@ class TestClient(httpx.Client):
             self._lifespan_put({"type": "lifespan.shutdown"})
             message = self._lifespan_wait()
             if message is not None and message["type"] == "lifespan.shutdown.failed":
-                self.close()
+                self._stop_loop()
                 raise RuntimeError(f"application shutdown failed: {message.get('message', '')}")
-        self.close()
+        # the client stays usable (another ``with client:`` runs lifespan again), as Starlette's does
+        self._lifespan = None
+        self._stop_loop()
 
     async def _run_lifespan(self) -> None:
         assert self._lifespan_receive is not None
@@ -362,6 +364,9 @@ class TestClient(httpx.Client):
 
     def close(self) -> None:
         super().close()
+        self._stop_loop()
+
+    def _stop_loop(self) -> None:
         if self._thread is not None:
             self._thread.close()
             self._thread = None

@@ -250,3 +250,46 @@ def test_a_swallowed_handler_exception_is_a_500_and_an_error_in_both() -> None:
         assert (response.status_code, response.text) == (500, "Internal Server Error")
     with pytest.raises(genever.exceptions.FastAPIError):  # the name a moved app catches
         genever.testclient.TestClient(_swallowing_app(genever)).get("/swallowed")
+
+
+def _wrapped_app(fw: Any) -> Any:
+    import functools
+
+    def plain_decorator(func: Any) -> Any:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    async def async_value(n: int = 1) -> int:
+        return n * 10
+
+    async def async_resource() -> Any:
+        yield "async-gen"
+
+    def sync_resource(prefix: str) -> Any:
+        yield prefix + "sync-gen"
+
+    class GenInstance:
+        def __call__(self) -> Any:
+            yield "instance-gen"
+
+    app = (getattr(fw, "Genever", None) or fw.FastAPI)()
+
+    @app.get("/wrapped")
+    def wrapped(
+        a: Annotated[int, fw.Depends(plain_decorator(async_value))],
+        b: Annotated[str, fw.Depends(plain_decorator(async_resource))],
+        c: Annotated[str, fw.Depends(functools.partial(sync_resource, "partial-"))],
+        d: Annotated[str, fw.Depends(functools.partial(GenInstance()))],
+    ) -> list[Any]:
+        return [a, b, c, d]
+
+    return app
+
+
+def test_decorated_and_partial_dependencies_run_as_what_they_wrap() -> None:
+    expected = fastapi.testclient.TestClient(_wrapped_app(fastapi)).get("/wrapped?n=4").json()
+    assert expected == [40, "async-gen", "partial-sync-gen", "instance-gen"]
+    assert genever.testclient.TestClient(_wrapped_app(genever)).get("/wrapped?n=4").json() == expected
