@@ -10,6 +10,7 @@ import pytest
 
 from genever import Depends, Genever, HTTPException, Request
 from genever.exceptions import FrozenAppError, RequestValidationError
+from genever.middleware.requestid import RequestIDMiddleware
 from genever.responses import JSONResponse, PlainTextResponse, Response
 
 
@@ -174,13 +175,30 @@ def test_lifespan_and_state(client_factory: Any) -> None:
     assert events == ["on_startup", "start", "stop"]
 
 
-def test_routes_cannot_be_added_after_freeze() -> None:
+def test_routes_added_while_serving_are_served_and_documented(client_factory: Any) -> None:
+    app = Genever()
+
+    @app.get("/early")
+    def early() -> str:
+        return "early"
+
+    client = client_factory(app)
+    assert client.get("/early").json() == "early"
+    assert "/late" not in client.get("/openapi.json").json()["paths"]
+
+    @app.get("/late")
+    def late() -> str:
+        return "late"
+
+    assert client.get("/late").json() == "late"
+    assert "/late" in client.get("/openapi.json").json()["paths"]
+
+
+def test_middleware_cannot_be_added_after_the_app_started() -> None:
     app = Genever()
     app.freeze()
-    with pytest.raises(FrozenAppError):
-
-        @app.get("/late")
-        def late() -> None: ...
+    with pytest.raises(FrozenAppError, match="middleware cannot be added"):
+        app.add_middleware(RequestIDMiddleware)
 
 
 def test_response_headers_and_status_via_response_parameter(client_factory: Any) -> None:

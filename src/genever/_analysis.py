@@ -255,6 +255,20 @@ def is_async_gen_callable(call: Any) -> bool:
     return not inspect.isclass(call) and any(inspect.isasyncgenfunction(c) for c in _runs_as(call))
 
 
+def check_scope(dependant: Dependant, route: str) -> None:
+    """A ``yield`` dependency that lives for the request cannot use one that ends with the handler."""
+    call = dependant.call
+    if not (is_gen_callable(call) or is_async_gen_callable(call)) or (dependant.scope or "request") != "request":
+        return
+    for sub in dependant.dependencies:
+        if sub.scope == "function":
+            raise ConfigurationError(
+                f'{route}: the dependency "{getattr(call, "__name__", call)}" has a scope of "request", it cannot '
+                f'depend on dependencies with scope "function" ({describe_call(sub.call)}); give it scope="function" '
+                "or its sub-dependency the request scope"
+            )
+
+
 class _Where:
     """Context for error messages: which route and which function."""
 
@@ -347,6 +361,7 @@ def get_dependant(
             )
             sub.is_security = is_security
             sub.scope = marker.scope
+            check_scope(sub, route)
             dependant.dependencies.append(sub)
             continue
 

@@ -62,6 +62,7 @@ class APIWebSocketRoute(BaseRoute):
                 use_cache=depends.use_cache,
             )
             sub.is_security = isinstance(depends, Security)
+            sub.scope = depends.scope
             self.dependant.dependencies.insert(0, sub)
 
     def with_prefix(self, prefix: str, dependencies: Sequence[Depends] = ()) -> APIWebSocketRoute:

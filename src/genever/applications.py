@@ -235,10 +235,8 @@ class Genever(APIRouter):
         setup_docs_routes(self)
 
     def _on_change(self) -> None:
-        if self._frozen:
-            raise FrozenAppError(
-                "routes cannot be added after the app has started serving; declare them before the first request"
-            )
+        # a route added while serving (tests do it) is compiled with the rest before the next request
+        self._compiled = False
         self.openapi_schema = None
 
     def _invalidate(self) -> None:

@@ -41,7 +41,7 @@ class ConfigurationError(GeneverError):
 
 
 class FrozenAppError(GeneverError):
-    """A route or middleware was added after the app started serving."""
+    """Middleware was added after the app started serving (its chains are built once, at start)."""
 
 
 class HTTPException(Exception):

@@ -214,6 +214,7 @@ class APIRoute(BaseRoute):
                 use_cache=depends.use_cache,
             )
             sub.is_security = isinstance(depends, params.Security)
+            sub.scope = depends.scope
             dependant.dependencies.insert(0, sub)
         return dependant
 

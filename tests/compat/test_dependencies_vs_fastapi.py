@@ -293,3 +293,51 @@ def test_decorated_and_partial_dependencies_run_as_what_they_wrap() -> None:
     expected = fastapi.testclient.TestClient(_wrapped_app(fastapi)).get("/wrapped?n=4").json()
     assert expected == [40, "async-gen", "partial-sync-gen", "instance-gen"]
     assert genever.testclient.TestClient(_wrapped_app(genever)).get("/wrapped?n=4").json() == expected
+
+
+def _scoped_app(fw: Any, scope: str) -> Any:
+    def closes_with_error() -> Any:
+        yield
+        raise fw.HTTPException(status_code=503, detail="after yield")
+
+    app = (getattr(fw, "Genever", None) or fw.FastAPI)(dependencies=[fw.Depends(closes_with_error, scope=scope)])
+    router = fw.APIRouter(dependencies=[fw.Depends(closes_with_error, scope=scope)])
+
+    @app.get("/app")
+    def on_app() -> str:
+        return "ok"
+
+    @router.get("/router")
+    def on_router() -> str:
+        return "ok"
+
+    app.include_router(router, prefix="/r")
+    return app
+
+
+@pytest.mark.parametrize("scope", ["function", "request"])
+@pytest.mark.parametrize("url", ["/app", "/r/router"])
+def test_scope_of_dependencies_lists(scope: str, url: str) -> None:
+    """scope="function" in dependencies=[...]: the code after yield runs before the response (its error is it)."""
+    answers = []
+    for fw, client_cls in ((fastapi, fastapi.testclient.TestClient), (genever, genever.testclient.TestClient)):
+        with client_cls(_scoped_app(fw, scope), raise_server_exceptions=False) as client:
+            response = client.get(url)
+        answers.append((response.status_code, response.text))
+    assert answers[0] == answers[1]
+    assert answers[1][0] == (503 if scope == "function" else 200)
+
+
+def test_a_request_scoped_generator_cannot_use_a_function_scoped_one() -> None:
+    def inner() -> Any:
+        yield "inner"
+
+    def outer(value: Annotated[str, genever.Depends(inner, scope="function")]) -> Any:
+        yield value
+
+    app = genever.Genever()
+    with pytest.raises(genever.ConfigurationError, match='"outer" has a scope of "request", it cannot depend'):
+
+        @app.get("/broken")
+        def broken(value: Annotated[str, genever.Depends(outer)]) -> str:
+            return value
