@@ -8,7 +8,11 @@ bench="$here/../shared/bench"
 py="$here/.venv/bin/python"
 [ -x "$py" ] || { echo "run: python3 -m venv .venv && .venv/bin/pip install -e '.[dev]' first" >&2; exit 2; }
 cd "$here"
+serve="$py -m granian --interface rsgi --host 127.0.0.1 --port \$PORT --workers 1 --runtime-threads 1 --loop uvloop --http 1 --no-ws --log-level warning"
+# genever: benchmarks/app.py (msgspec Structs for the body and list models);
+# genever-pydantic: benchmarks/app_pydantic.py, FastAPI's app with only its imports changed.
 exec "$bench/.venv/bin/python" "$bench/run.py" \
   --only "${ONLY:-fastapi,gin,raw-rsgi-granian}" \
-  --candidate "genever=$py -m granian --interface rsgi --host 127.0.0.1 --port \$PORT --workers 1 --runtime-threads 1 --loop uvloop --http 1 --no-ws --log-level warning benchmarks.app:app" \
+  --candidate "genever=$serve benchmarks.app:app" \
+  --candidate "genever-pydantic=$serve benchmarks.app_pydantic:app" \
   "$@"

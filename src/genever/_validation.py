@@ -180,6 +180,23 @@ def msgspec_error(exc: msgspec.ValidationError, prefix: tuple[Any, ...]) -> dict
     return {"type": "value_error", "loc": loc, "msg": message, "input": None}
 
 
+def _with_input(error: dict[str, Any], raw: Any) -> dict[str, Any]:
+    """Fill ``input`` as pydantic does (msgspec's message has none): the value at the error's
+    location, or, for a missing field, the object that lacks it. Only on the error path."""
+    try:
+        value: Any = msgspec.json.decode(raw) if type(raw) is bytes else _python_input(raw)
+    except msgspec.DecodeError:
+        return error
+    path = error["loc"][1:-1] if error["type"] == "missing" else error["loc"][1:]
+    for key in path:
+        try:
+            value = value[key]
+        except (KeyError, IndexError, TypeError):
+            return error
+    error["input"] = value
+    return error
+
+
 class RawBody:
     """Body bytes that must be validated as a Python value, not parsed as JSON
     (FastAPI does that when the Content-Type is not JSON)."""
@@ -234,7 +251,7 @@ def body_validator(specs: list[ParamSpec], embed: bool) -> Callable[[Any], dict[
                         return {name: decode(raw)}
                     return {name: convert(_python_input(raw), spec.annotation)}
                 except msgspec.ValidationError as exc:
-                    raise Invalid([msgspec_error(exc, ("body",))]) from None
+                    raise Invalid([_with_input(msgspec_error(exc, ("body",)), raw)]) from None
                 except msgspec.DecodeError:
                     raise Invalid([_json_error(raw)]) from None
 

@@ -1,0 +1,59 @@
+"""Run FastAPI's own test suite (its tutorial tests, or all of it) against genever.
+
+    .venv/bin/python scripts/fastapi_suite/run.py              # tests/test_tutorial
+    .venv/bin/python scripts/fastapi_suite/run.py tests        # the whole suite
+    .venv/bin/python scripts/fastapi_suite/run.py tests/test_tutorial/test_body -x
+
+It downloads the source distribution of the installed FastAPI version from the
+package registry (it ships ``tests/`` and ``docs_src/``), installs what those
+tests import, and runs pytest there with ``fastapi`` mapped to ``genever``
+(``fastapi_as_genever.py``). The result is a compatibility measure, not a gate:
+the failures that remain are listed in the README (Differences from FastAPI).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tarfile
+from importlib.metadata import version
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE.parents[1] / ".cache" / "fastapi-suite"
+NEEDS = ["inline-snapshot", "dirty-equals", "pytest-timeout", "email-validator", "pwdlib[argon2]", "pyyaml", "jinja2"]
+
+
+def fetch(fastapi_version: str) -> Path:
+    root = CACHE / f"fastapi-{fastapi_version}"
+    if (root / "tests").is_dir():
+        return root
+    CACHE.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
+         f"fastapi=={fastapi_version}", "-d", str(CACHE)],
+        check=True,
+    )  # fmt: skip
+    with tarfile.open(CACHE / f"fastapi-{fastapi_version}.tar.gz") as sdist:
+        members = [m for m in sdist.getmembers() if m.name.split("/")[1:2] in (["tests"], ["docs_src"])]
+        sdist.extractall(CACHE, members=members, filter="data")
+    return root
+
+
+def main(argv: list[str]) -> int:
+    root = fetch(version("fastapi"))
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *NEEDS], check=True)
+    targets = [a for a in argv if not a.startswith("-")] or ["tests/test_tutorial"]
+    options = [a for a in argv if a.startswith("-")]
+    command = [
+        sys.executable, "-m", "pytest", *targets, "-p", "fastapi_as_genever", "-p", "no:cacheprovider",
+        "-o", "addopts=", "-o", "filterwarnings=", "--inline-snapshot=disable", "--timeout=30", "-q",
+        "--tb=line", "--continue-on-collection-errors", *options,
+    ]  # fmt: skip
+    env = {"PYTHONPATH": f"{HERE}:{root}"}
+    return subprocess.run(command, cwd=root, env={**os.environ, **env}, check=False).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
