@@ -35,11 +35,15 @@ async def handle(app: Genever, scope: Any, proto: Any) -> None:
         await run_asgi(app._asgi_app, scope, proto, root_path=app.root_path)
         return
     request = _RSGIRequest(scope, proto, app)
-    response = await app._dispatch(request)
+    # PERF: without native middleware the router catches every exception itself (_dispatch adds nothing)
+    response = await (app._route(request) if app._pipeline == app._route else app._dispatch(request))
     try:
         if response._needs_request:
             response._prepare(request)
-        await response._send_rsgi(proto, request.method == "HEAD")
+        if response._sends_at_once:  # PERF: a body in memory goes out in one native call, no coroutine
+            response._send_rsgi_now(proto, request.method == "HEAD")
+        else:
+            await response._send_rsgi(proto, request.method == "HEAD")
     finally:
         # the clean-up of yield dependencies runs even when the client went away mid-send
         if response.background is not None or request._cleanup or request._form is not None:

@@ -520,9 +520,8 @@ class Genever(APIRouter):
             self.freeze()
         await self._asgi_app(scope, receive, send)
 
-    async def __rsgi__(self, scope: Any, proto: Any) -> None:
-        """RSGI (Granian) entry point."""
-        await _rsgi.handle(self, scope, proto)
+    # RSGI (Granian) entry point: the adapter's function itself, one coroutine less per request
+    __rsgi__ = _rsgi.handle
 
     def __rsgi_init__(self, loop: Any) -> None:
         _rsgi.startup(self, loop)

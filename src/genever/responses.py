@@ -139,12 +139,23 @@ class Response:
         )
 
     # -- sending ---------------------------------------------------------------------------
-    async def _send_rsgi(self, proto: Any, head_only: bool = False) -> None:
+    # True when the class sends with ``_send_rsgi_now`` (no await needed): every response whose
+    # body is in memory. Classes that stream (their own ``_send_rsgi``) are awaited instead.
+    _sends_at_once = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._sends_at_once = cls._send_rsgi is Response._send_rsgi
+
+    def _send_rsgi_now(self, proto: Any, head_only: bool = False) -> None:
         if head_only:
             headers = [*self.raw_headers, ("content-length", str(len(self.body)))]
             proto.response_empty(self.status_code, headers)
         else:
             proto.response_bytes(self.status_code, self.raw_headers, self.body)
+
+    async def _send_rsgi(self, proto: Any, head_only: bool = False) -> None:
+        self._send_rsgi_now(proto, head_only)
 
     async def _send_asgi(self, send: Any, head_only: bool = False) -> None:
         body = self.body
