@@ -12,6 +12,7 @@ from genever import Depends, Genever, HTTPException, Request
 from genever.exceptions import FrozenAppError, RequestValidationError
 from genever.middleware.requestid import RequestIDMiddleware
 from genever.responses import JSONResponse, PlainTextResponse, Response
+from genever.testclient import TestClient
 
 
 def test_404_405_and_allow(client_factory: Any) -> None:
@@ -240,3 +241,16 @@ def test_dependency_overrides_apply_after_first_request(client_factory: Any) -> 
     assert client.get("/d").json() == "merged"
     app.dependency_overrides = None  # type: ignore[assignment]  # FastAPI's docs reset it so
     assert client.get("/d").json() == "real"
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_startup_freezes_what_exists_for_the_gc_once(monkeypatch: pytest.MonkeyPatch, enabled: bool) -> None:
+    import genever.applications as applications
+
+    calls: list[str] = []
+    monkeypatch.setattr(applications, "_startup_objects_frozen", False)
+    monkeypatch.setattr(applications.gc, "freeze", lambda: calls.append("freeze"))
+    for _ in range(2):  # once per process, however many apps start
+        with TestClient(Genever(gc_freeze=enabled)):
+            pass
+    assert calls == (["freeze"] if enabled else [])

@@ -36,7 +36,7 @@ async def handle(app: Genever, scope: Any, proto: Any) -> None:
         return
     request = _RSGIRequest(scope, proto, app)
     # PERF: without native middleware the router catches every exception itself (_dispatch adds nothing)
-    response = await (app._route(request) if app._pipeline == app._route else app._dispatch(request))
+    response = await (app._route(request) if app._route_only else app._dispatch(request))
     try:
         if response._needs_request:
             response._prepare(request)
