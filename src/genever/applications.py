@@ -13,12 +13,12 @@ import contextlib
 import gc
 import inspect
 import logging
-import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from . import _asgi, _rsgi
 from ._compile import compile_route
+from ._lifespan import as_async_cm
 from ._router import RouteConflictError, Tree
 from ._websocket_routes import WebSocketTable
 from .datastructures import State
@@ -377,23 +377,6 @@ class Genever(APIRouter):
 
         return decorator
 
-    def on_event(self, event_type: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
-        """Deprecated, as in FastAPI: use ``lifespan=``. Still works, with a ``DeprecationWarning``."""
-        warnings.warn(
-            "on_event is deprecated, use lifespan event handlers instead", DeprecationWarning, stacklevel=2
-        )
-
-        def decorator(func: Callable[[], Any]) -> Callable[[], Any]:
-            if event_type == "startup":
-                self.on_startup.append(func)
-            elif event_type == "shutdown":
-                self.on_shutdown.append(func)
-            else:
-                raise ConfigurationError(f"unknown event {event_type!r}: use 'startup' or 'shutdown'")
-            return func
-
-        return decorator
-
     # -- serving ---------------------------------------------------------------------------
     async def _dispatch(self, request: Request) -> Response:
         """Run ``request`` through the app's middleware and router; every exception becomes a response."""
@@ -515,7 +498,7 @@ class Genever(APIRouter):
         state: dict[str, Any] = {}
         if self.lifespan_context is not None:
             stack = contextlib.AsyncExitStack()
-            value = await stack.enter_async_context(_as_async_cm(self.lifespan_context(self)))
+            value = await stack.enter_async_context(as_async_cm(self.lifespan_context(self)))
             self._lifespan_stack = stack
             if value is not None:
                 if not isinstance(value, Mapping):
@@ -573,15 +556,3 @@ def _native(item: Any, label: str) -> Any:
     return middleware.build_native()
 
 
-def _as_async_cm(cm: Any) -> contextlib.AbstractAsyncContextManager[Any]:
-    if hasattr(cm, "__aenter__"):
-        return cm  # type: ignore[no-any-return]
-    if hasattr(cm, "__enter__"):
-
-        @contextlib.asynccontextmanager
-        async def wrapper() -> AsyncIterator[Any]:
-            with cm as value:
-                yield value
-
-        return wrapper()
-    raise ConfigurationError("lifespan must return an (async) context manager")

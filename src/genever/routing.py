@@ -12,12 +12,14 @@ import collections.abc
 import inspect
 import re
 import typing
+import warnings
 from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Any, TypeVar
 
 from . import params
 from ._analysis import Dependant, get_dependant
+from ._lifespan import merge_lifespans
 from .exceptions import ConfigurationError
 from .responses import JSONResponse, Response
 from .sse import EventSourceResponse, ServerSentEvent
@@ -324,10 +326,17 @@ class APIRouter:
         ),
         middleware: Sequence[Any] | None = None,
         strict_content_type: bool | _DefaultPlaceholder = Default(True),
+        on_startup: Sequence[Callable[[], Any]] | None = None,
+        on_shutdown: Sequence[Callable[[], Any]] | None = None,
+        lifespan: Callable[[Any], Any] | None = None,
     ) -> None:
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ConfigurationError(f"router prefix {prefix!r} must start with '/' and not end with '/'")
         self.strict_content_type = strict_content_type
+        # a router's start-up and shutdown go to whatever includes it (and so to the app)
+        self.on_startup: list[Callable[[], Any]] = list(on_startup or [])
+        self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
+        self.lifespan_context: Callable[[Any], Any] | None = lifespan
         self.prefix = prefix
         self.tags = list(tags or [])
         self.dependencies = list(dependencies or [])
@@ -342,7 +351,24 @@ class APIRouter:
         self.group_middleware = list(middleware or [])
 
     def _on_change(self) -> None:
-        """Hook: the app refuses changes once frozen."""
+        """Hook: the app recompiles its routes when they change."""
+
+    def on_event(self, event_type: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+        """Deprecated, as in FastAPI: use ``lifespan=``. Still works, with a ``DeprecationWarning``."""
+        warnings.warn(
+            "on_event is deprecated, use lifespan event handlers instead", DeprecationWarning, stacklevel=2
+        )
+
+        def decorator(func: Callable[[], Any]) -> Callable[[], Any]:
+            if event_type == "startup":
+                self.on_startup.append(func)
+            elif event_type == "shutdown":
+                self.on_shutdown.append(func)
+            else:
+                raise ConfigurationError(f"unknown event {event_type!r}: use 'startup' or 'shutdown'")
+            return func
+
+        return decorator
 
     def add_api_route(
         self,
@@ -436,6 +462,10 @@ class APIRouter:
     ) -> None:
         """Copy ``router``'s routes into this one, under ``prefix`` and with the extra settings."""
         self._on_change()
+        self.on_startup.extend(router.on_startup)
+        self.on_shutdown.extend(router.on_shutdown)
+        if router.lifespan_context is not None:
+            self.lifespan_context = merge_lifespans(self.lifespan_context, router.lifespan_context)
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ConfigurationError(f"include_router prefix {prefix!r} must start with '/' and not end with '/'")
         for route in router.routes:

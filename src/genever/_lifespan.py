@@ -1,0 +1,42 @@
+"""Lifespan helpers: any (sync or async) context manager as an async one, and the nesting of a
+router's lifespan inside the app's (``include_router`` of an ``APIRouter(lifespan=...)``)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any
+
+from .exceptions import ConfigurationError
+
+Lifespan = Callable[[Any], Any]
+
+
+def as_async_cm(cm: Any) -> contextlib.AbstractAsyncContextManager[Any]:
+    if hasattr(cm, "__aenter__"):
+        return cm  # type: ignore[no-any-return]
+    if hasattr(cm, "__enter__"):
+
+        @contextlib.asynccontextmanager
+        async def wrapper() -> AsyncIterator[Any]:
+            with cm as value:
+                yield value
+
+        return wrapper()
+    raise ConfigurationError("lifespan must return an (async) context manager")
+
+
+def merge_lifespans(outer: Lifespan | None, inner: Lifespan) -> Lifespan:
+    """``outer`` entered first and left last, ``inner`` inside it; their states are merged."""
+    if outer is None:
+        return inner
+
+    @contextlib.asynccontextmanager
+    async def merged(app: Any) -> AsyncIterator[Mapping[str, Any] | None]:
+        async with as_async_cm(outer(app)) as outer_state, as_async_cm(inner(app)) as inner_state:
+            if outer_state is None and inner_state is None:
+                yield None
+            else:
+                yield {**(outer_state or {}), **(inner_state or {})}
+
+    return merged
