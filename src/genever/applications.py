@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from . import _asgi, _rsgi
-from ._compile import compile_route
 from ._lifespan import as_async_cm
 from ._router import RouteConflictError, Tree
 from ._websocket_routes import WebSocketTable
@@ -290,7 +289,8 @@ class Genever(APIRouter):
             if not route.path.startswith("/"):
                 raise ConfigurationError(f"{route.label}: a served route's path must start with '/'")
             try:
-                runner: Runner = compile_route(route, self.dependency_overrides)
+                route._overrides = self.dependency_overrides
+                runner: Runner = route.get_route_handler()
             except GeneverError:
                 raise
             except Exception as exc:  # a type pydantic/msgspec cannot build a validator for, etc.

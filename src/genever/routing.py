@@ -13,7 +13,7 @@ import inspect
 import re
 import typing
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -182,11 +182,20 @@ class APIRoute(BaseRoute):
         self.openapi_extra = openapi_extra
         self.generate_unique_id_function = _resolve(generate_unique_id_function)
         self._unique_id: str | None = None
+        self._overrides: Mapping[Any, Any] = {}  # the app's dependency_overrides, set before get_route_handler()
         self.middleware = list(middleware or [])
         # False: a body sent without Content-Type is read as JSON (FastAPI's strict_content_type)
         self.strict_content_type: bool = _resolve(strict_content_type)
         self.strict_content_type_explicit = not isinstance(strict_content_type, _DefaultPlaceholder)
         self.dependant = self._analyse()
+
+    def get_route_handler(self) -> Callable[[Any], Awaitable[Response]]:
+        """``async (request) -> Response``: this route's compiled plan (validation, dependencies,
+        handler, response). Override it in a subclass to wrap it, as with FastAPI's
+        ``route_class``; the app calls it when it builds its route table."""
+        from ._compile import compile_route
+
+        return compile_route(self, self._overrides)
 
     @property
     def unique_id(self) -> str:
@@ -329,6 +338,7 @@ class APIRouter:
         on_startup: Sequence[Callable[[], Any]] | None = None,
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
         lifespan: Callable[[Any], Any] | None = None,
+        route_class: type[APIRoute] | None = None,
     ) -> None:
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ConfigurationError(f"router prefix {prefix!r} must start with '/' and not end with '/'")
@@ -337,6 +347,8 @@ class APIRouter:
         self.on_startup: list[Callable[[], Any]] = list(on_startup or [])
         self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
         self.lifespan_context: Callable[[Any], Any] | None = lifespan
+        # the class of this router's routes: an APIRoute subclass may wrap the handler (get_route_handler)
+        self.route_class: type[APIRoute] = route_class or APIRoute
         self.prefix = prefix
         self.tags = list(tags or [])
         self.dependencies = list(dependencies or [])
@@ -388,10 +400,11 @@ class APIRouter:
         callbacks: list[BaseRoute] | None = None,
         middleware: Sequence[Any] | None = None,
         strict_content_type: bool | _DefaultPlaceholder = Default(True),
+        route_class_override: type[APIRoute] | None = None,
         **kwargs: Any,
     ) -> APIRoute:
         self._on_change()
-        route = APIRoute(
+        route = (route_class_override or self.route_class)(
             self.prefix + path,
             endpoint,
             methods=methods,
@@ -497,7 +510,7 @@ class APIRouter:
                 kwargs["strict_content_type"] = _first_explicit(
                     kwargs["strict_content_type"], router.strict_content_type, self.strict_content_type
                 )
-                self.routes.append(APIRoute(self.prefix + prefix + route.path, route.endpoint, **kwargs))
+                self.routes.append(type(route)(self.prefix + prefix + route.path, route.endpoint, **kwargs))
             else:
                 extra = [*self.dependencies, *(dependencies or [])]
                 self._include_other(route, self.prefix + prefix, extra)

@@ -117,3 +117,47 @@ def test_strict_content_type(app_strict: bool, router_strict: bool | None, url: 
     expected = fastapi.testclient.TestClient(build_lax(fastapi, app_strict, router_strict)).post(url, content=content)
     got = genever.testclient.TestClient(build_lax(genever, app_strict, router_strict)).post(url, content=content)
     assert (got.status_code, got.json()) == (expected.status_code, expected.json())
+
+
+def build_route_class(fw: Any) -> Any:
+    class TaggedRoute(fw.routing.APIRoute):
+        """Wraps every handler: a header on each answer, and validation errors re-raised with the body."""
+
+        def get_route_handler(self) -> Any:
+            original = super().get_route_handler()
+
+            async def handler(request: Any) -> Any:
+                try:
+                    response = await original(request)
+                except fw.exceptions.RequestValidationError as exc:
+                    body = await request.body()
+                    detail = {"errors": [err["type"] for err in exc.errors()], "body": body.decode()}
+                    raise fw.HTTPException(status_code=422, detail=detail) from None
+                response.headers["x-route-class"] = type(self).__name__
+                return response
+
+            return handler
+
+    app = (getattr(fw, "Genever", None) or fw.FastAPI)()
+    router = fw.APIRouter(route_class=TaggedRoute)
+
+    @router.post("/sum")
+    def total(numbers: list[int]) -> int:
+        return sum(numbers)
+
+    @app.get("/plain")
+    def plain() -> str:
+        return "plain"
+
+    app.include_router(router, prefix="/r")
+    return app
+
+
+@pytest.mark.parametrize(("method", "url", "body"), [("POST", "/r/sum", [1, 2]), ("POST", "/r/sum", [1, "x"]),
+                                                     ("GET", "/plain", None)])  # fmt: skip
+def test_route_class_wraps_the_handlers_of_its_router(method: str, url: str, body: Any) -> None:
+    expected = fastapi.testclient.TestClient(build_route_class(fastapi)).request(method, url, json=body)
+    for client_cls in (genever.testclient.TestClient, RSGITestClient):
+        got = client_cls(build_route_class(genever)).request(method, url, json=body)
+        assert (got.status_code, got.json()) == (expected.status_code, expected.json())
+        assert got.headers.get("x-route-class") == expected.headers.get("x-route-class")
