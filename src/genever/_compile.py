@@ -62,10 +62,12 @@ def _param_getter(spec: an.ParamSpec) -> Getter:
     required = spec.required
     get_default = default_getter(spec)
 
+    validate_default = spec.field.validate_default
+
     def missing() -> Any:
         if required:
             raise Invalid([missing_error(loc)])
-        return get_default()
+        return validate(get_default()) if validate_default else get_default()
 
     source = spec.source
     if spec.model is not None:

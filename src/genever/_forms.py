@@ -252,6 +252,7 @@ def _field_reader(spec: ParamSpec) -> tuple[str, Callable[[FormData], Any]]:
     required = spec.required
     annotation = spec.annotation
     is_file = spec.source == "file"
+    validate_default = getattr(spec.field, "validate_default", False)
 
     if _is_model(annotation):
         model_fields = _strip(annotation).model_fields
@@ -302,7 +303,9 @@ def _field_reader(spec: ParamSpec) -> tuple[str, Callable[[FormData], Any]]:
         if raw is None:
             if required:
                 raise Invalid([missing_error(loc)])
-            return get_default()
+            if not validate_default:
+                return get_default()
+            raw = get_default()
         try:
             return validate(raw)
         except ValidationError as exc:

@@ -271,8 +271,9 @@ def body_validator(specs: list[ParamSpec], embed: bool) -> Callable[[Any], dict[
     fields: dict[str, Any] = {}
     for spec in specs:
         default: Any = ... if spec.required else spec.default
-        info = Field(default, alias=spec.alias) if spec.field.default_factory is None else Field(
-            default_factory=spec.field.default_factory, alias=spec.alias
+        check = getattr(spec.field, "validate_default", False) or None
+        info = Field(default, alias=spec.alias, validate_default=check) if spec.field.default_factory is None else (
+            Field(default_factory=spec.field.default_factory, alias=spec.alias, validate_default=check)
         )
         fields[spec.name] = (_field_type(spec), info)
     model = create_model("Body", **fields)

@@ -95,8 +95,11 @@ class Param:
         deprecated: bool | str | None = None,
         include_in_schema: bool = True,
         json_schema_extra: dict[str, Any] | None = None,
+        validate_default: bool | None = None,
         **extra: Any,
     ) -> None:
+        # validate (and convert) the default too when the parameter is absent, as pydantic's option
+        self.validate_default = bool(validate_default)
         if default is not Unset and default_factory is not None:
             raise TypeError("cannot set both 'default' and 'default_factory'")
         self.default = default
