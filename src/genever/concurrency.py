@@ -44,7 +44,9 @@ class _Pool:
         self.threads = 0
         self.busy = 0  # threads running a call
         self.pending = 0  # calls queued, not yet taken by a thread
-        self.watching = False
+        # the loop whose timer watches for calls left waiting (None: no timer); a timer dies with
+        # its loop (asyncio.run, a test client's loop), so a closed one no longer counts
+        self.watching: asyncio.AbstractEventLoop | None = None
         # finished calls waiting for their loop, and whether a drain is already scheduled
         self.done: dict[asyncio.AbstractEventLoop, collections.deque[tuple[Any, Any, BaseException | None]]] = {}
         self.scheduled: set[asyncio.AbstractEventLoop] = set()
@@ -55,10 +57,10 @@ class _Pool:
             self.pending += 1
             if self.threads == 0 or (self.busy >= self.threads and self.threads < self.limit):
                 self._spawn()
-            elif not self.watching and self.threads < self.limit:
+            elif (self.watching is None or self.watching.is_closed()) and self.threads < self.limit:
                 # PERF: a burst of quick calls is served by the threads there are; only
                 # calls still waiting while every thread is busy get new threads.
-                self.watching = True
+                self.watching = loop
                 loop.call_later(_WATCH_INTERVAL, self._watch, loop)
         self.jobs.put((loop, future, call))
         return future
@@ -75,7 +77,7 @@ class _Pool:
             if self.pending and self.threads < self.limit:
                 loop.call_later(_WATCH_INTERVAL, self._watch, loop)
             else:
-                self.watching = False
+                self.watching = None
 
     def _work(self) -> None:
         jobs = self.jobs
