@@ -187,3 +187,25 @@ def test_same_method_and_path_twice_is_a_conflict() -> None:
 
     with pytest.raises(ConfigurationError, match=r"GET /a \(two\) conflicts with GET /a \(one\)"):
         app.freeze()
+
+
+def test_a_decorated_generator_endpoint_streams_too() -> None:
+    import functools
+
+    from genever.testclient import TestClient
+
+    def logged(func: Any) -> Any:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    app = Genever()
+
+    @app.get("/numbers")
+    @logged
+    def numbers(n: int = 2) -> Any:
+        yield from ({"n": i} for i in range(n))
+
+    assert TestClient(app).get("/numbers?n=3").text == '{"n":0}\n{"n":1}\n{"n":2}\n'

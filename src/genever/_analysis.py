@@ -212,14 +212,6 @@ def _signature(call: Callable[..., Any]) -> inspect.Signature:
     return signature.replace(parameters=parameters)
 
 
-def unwrap_call(call: Any) -> Any:
-    """The function that actually runs for ``call`` (a class's ``__call__`` for instances)."""
-    if inspect.isclass(call) or inspect.isroutine(call):
-        return call
-    dunder = getattr(call, "__call__", None)  # noqa: B004
-    return dunder if dunder is not None else call
-
-
 def _runs_as(call: Any) -> list[Any]:
     """What may tell how ``call`` runs: itself, without ``functools.partial`` layers, under its
     decorators (``__wrapped__``), and an instance's ``__call__`` (the same, recursively)."""
@@ -482,6 +474,8 @@ class ModelParamField:
     request_key: str  # the query/cookie name or the lowercase header name
     annotation: Any  # the field's type with its constraints
     required: bool
+    default: Any  # when not required and no default_factory
+    default_factory: Any
     is_sequence: bool
     description: str | None
     title: str | None
@@ -504,6 +498,8 @@ def model_param_fields(spec: ParamSpec) -> list[ModelParamField]:
                 request_key=request_key,
                 annotation=Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation,
                 required=info.is_required(),
+                default=info.default,
+                default_factory=info.default_factory,
                 is_sequence=is_scalar_sequence(info.annotation),
                 description=info.description,
                 title=info.title,
@@ -538,9 +534,8 @@ def expand_models(specs: list[ParamSpec]) -> list[ParamSpec]:
             out.append(spec)
             continue
         for f in model_param_fields(spec):
-            info = spec.model.model_fields[f.name]
             marker = type(spec.field)(
-                default_factory=info.default_factory,
+                default_factory=f.default_factory,
                 title=f.title or f.key.title().replace("_", " "),
                 description=f.description,
             )
@@ -552,7 +547,7 @@ def expand_models(specs: list[ParamSpec]) -> list[ParamSpec]:
                     annotation=f.annotation,
                     field=marker,
                     required=f.required,
-                    default=None if f.required or info.default_factory is not None else info.default,
+                    default=None if f.required or f.default_factory is not None else f.default,
                     is_sequence=f.is_sequence,
                 )
             )

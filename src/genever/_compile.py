@@ -127,16 +127,14 @@ def _model_param_getter(spec: an.ParamSpec, missing: Callable[[], Any]) -> Gette
     # a header field read as "save-data" does not also take "save_data" as an extra
     own |= {key.lower() for key, _, _ in fields} if source == "header" else set()
     renamed = {key: request_key for key, request_key, _ in fields if key.lower() != request_key}
-    extra_policy = spec.model.model_config.get("extra") if spec.model is not None else None
+    extra_policy = spec.model.model_config.get("extra")
     optional = not spec.required
     validate = TypeAdapter(spec.annotation).validator.validate_python
-
-    def pairs(request: Request) -> Any:
-        if source == "query":
-            return request._query_pairs()
-        if source == "header":
-            return request.headers.raw()
-        return request.cookies.items()
+    pairs: Callable[[Request], Any] = {
+        "query": lambda request: request._query_pairs(),
+        "header": lambda request: request.headers.raw(),
+        "cookie": lambda request: request.cookies.items(),
+    }[source]
 
     def get_model(request: Request) -> Any:
         grouped: dict[str, list[str]] = {}
@@ -667,21 +665,22 @@ def _stream_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
     status_code = route.effective_status_code
     response_class = route.response_class
     serialize = build_serializer(route.stream_item_type, route.response_model_options())
+    # a sync generator is driven from the thread pool, as FastAPI does
+    iterate = (lambda items: items) if an.is_async_gen_callable(route.endpoint) else iterate_in_threadpool
 
-    def encode_item(item: Any) -> bytes:
-        if mode == "jsonl":
-            return serialize(item) + b"\n"
+    def json_line(item: Any) -> bytes:
+        return serialize(item) + b"\n"
+
+    def event(item: Any) -> bytes:
         if isinstance(item, ServerSentEvent):
             return item.encode()
         return format_event(serialize(item).decode())
 
+    encode_item = json_line if mode == "jsonl" else event
+
     async def encoded(items: Any) -> Any:
-        if hasattr(items, "__aiter__"):
-            async for item in items:
-                yield encode_item(item)
-        else:
-            async for item in iterate_in_threadpool(items):
-                yield encode_item(item)
+        async for item in iterate(items):
+            yield encode_item(item)
 
     def to_response(request: Request, result: Any) -> Response:
         response: Response

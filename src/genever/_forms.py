@@ -252,7 +252,7 @@ def _field_reader(spec: ParamSpec) -> tuple[str, Callable[[FormData], Any]]:
     required = spec.required
     annotation = spec.annotation
     is_file = spec.source == "file"
-    validate_default = getattr(spec.field, "validate_default", False)
+    validate_default = spec.field.validate_default
 
     if _is_model(annotation):
         model_fields = _strip(annotation).model_fields

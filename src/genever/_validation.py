@@ -271,7 +271,7 @@ def body_validator(specs: list[ParamSpec], embed: bool) -> Callable[[Any], dict[
     fields: dict[str, Any] = {}
     for spec in specs:
         default: Any = ... if spec.required else spec.default
-        check = getattr(spec.field, "validate_default", False) or None
+        check = spec.field.validate_default or None
         info = Field(default, alias=spec.alias, validate_default=check) if spec.field.default_factory is None else (
             Field(default_factory=spec.field.default_factory, alias=spec.alias, validate_default=check)
         )

@@ -18,7 +18,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from . import params
-from ._analysis import Dependant, get_dependant
+from ._analysis import Dependant, get_dependant, is_async_gen_callable, is_gen_callable
 from ._lifespan import merge_lifespans
 from .exceptions import ConfigurationError
 from .responses import JSONResponse, Response
@@ -141,7 +141,8 @@ class APIRoute(BaseRoute):
         # response_class=EventSourceResponse, chunks with any other class.
         self.stream_mode: str | None = None
         self.stream_item_type: Any = None
-        if inspect.isgeneratorfunction(endpoint) or inspect.isasyncgenfunction(endpoint):
+        # (decorated generators too: the same test the compiled plan uses to call the endpoint)
+        if is_gen_callable(endpoint) or is_async_gen_callable(endpoint):
             resolved = _resolve(response_class)
             if isinstance(resolved, type) and issubclass(resolved, EventSourceResponse):
                 self.stream_mode = "sse"
