@@ -611,7 +611,9 @@ def build_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
     """``to_response(request, result)``: the handler's return value → a ``Response``."""
     if route.stream_mode is not None:
         return _stream_responder(route)
-    serialize = build_serializer(route.response_model, route.response_model_options())
+    serialize = build_serializer(
+        route.response_model, route.response_model_options(), iso8601_durations=route.json_durations == "iso8601"
+    )
     response_class: type[Response] = route.response_class
     status_code = route.effective_status_code
     allowed = _body_allowed(status_code)
@@ -664,7 +666,9 @@ def _stream_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
     mode = route.stream_mode
     status_code = route.effective_status_code
     response_class = route.response_class
-    serialize = build_serializer(route.stream_item_type, route.response_model_options())
+    serialize = build_serializer(
+        route.stream_item_type, route.response_model_options(), iso8601_durations=route.json_durations == "iso8601"
+    )
     # a sync generator is driven from the thread pool, as FastAPI does
     iterate = (lambda items: items) if an.is_async_gen_callable(route.endpoint) else iterate_in_threadpool
 

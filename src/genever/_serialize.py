@@ -1,16 +1,27 @@
 """Response-body serializers, chosen once per route.
 
 ``build_serializer(response_model, options)`` returns ``serialize(value) ->
-bytes``. Without a response model (or with a bare ``dict``/``list``/``Any``
-one) the value goes straight to msgspec. With a pydantic-compatible model the
-value is validated against it (filtering out undeclared fields, as FastAPI
-does) and dumped by pydantic-core; an instance of exactly the model class
-skips the validation. ``msgspec.Struct`` models are encoded by msgspec.
+bytes`` that writes what FastAPI writes for the same value:
+
+- no response model (no return annotation, ``-> None``, ``response_model=None``):
+  FastAPI's ``jsonable_encoder`` (a ``timedelta`` in seconds, datetimes by
+  ``isoformat()``, bytes as text), then msgspec;
+- a pydantic-compatible model, or a bare ``dict``/``list``/``Any``/scalar
+  annotation: validated against it (filtering out undeclared fields, as FastAPI
+  does) and dumped by pydantic-core in JSON mode; an instance of exactly the
+  model class skips the validation;
+- ``msgspec.Struct`` models: encoded by msgspec.
+
+PERF: the value a ``/json``-style handler returns, a flat dict (or list) of
+strings, numbers, booleans and None, is written the same way by all of them,
+so it goes straight to msgspec after a check that runs in C (one ``map`` of
+``type`` over the values); only other values take the slower, exact paths.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import operator
 import sys
 import typing
 from collections.abc import Callable
@@ -18,11 +29,17 @@ from typing import Any
 
 import msgspec
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import PydanticSerializationError
 
-from .encoders import encode_json
+from .encoders import encode_json, jsonable_for_response
 from .exceptions import ResponseValidationError
 
-_PASSTHROUGH = (Any, dict, list, str, int, float, bool, type(None), None, object, bytes)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_KEYS = frozenset({str, int})
+_STR = frozenset({str})
+_sqlalchemy_key = operator.methodcaller("startswith", "_sa")
+# bare annotations whose values are often flat JSON data (checked for the fast path)
+_BARE = (Any, object, dict, list, str, int, float, bool)
 
 
 def _dump_models(value: Any, options: dict[str, Any]) -> Any:
@@ -53,12 +70,40 @@ def involves_struct(tp: Any) -> bool:
     return any(involves_struct(arg) for arg in typing.get_args(tp) if arg is not Ellipsis)
 
 
-def build_serializer(response_model: Any, options: dict[str, Any]) -> Callable[[Any], bytes]:
-    if response_model in _PASSTHROUGH or (typing.get_origin(response_model) is None and response_model in (
-        dict,
-        list,
-    )):
-        return encode_json
+def _flat(value: Any) -> bool:
+    """A dict with str/int keys or a list, holding JSON scalars only (str, int, float, bool, None)."""
+    tp = type(value)
+    if tp is dict:
+        return _SCALARS.issuperset(map(type, value.values())) and _KEYS.issuperset(map(type, value))
+    return tp is list and _SCALARS.issuperset(map(type, value))
+
+
+def _jsonable_serializer(iso8601_durations: bool) -> Callable[[Any], bytes]:
+    """FastAPI's answer for a route without a response model: ``jsonable_encoder(value)``."""
+    walk = jsonable_for_response(iso8601_durations=iso8601_durations)
+
+    def serialize_jsonable(value: Any) -> bytes:
+        tp = type(value)
+        # PERF: what jsonable_encoder returns unchanged goes straight to msgspec
+        if tp is dict:
+            if (
+                _SCALARS.issuperset(map(type, value.values()))
+                and _STR.issuperset(map(type, value))
+                and not any(map(_sqlalchemy_key, value))
+            ):
+                return encode_json(value)
+        elif tp in _SCALARS or (tp is list and _SCALARS.issuperset(map(type, value))):
+            return encode_json(value)
+        return encode_json(walk(value))
+
+    return serialize_jsonable
+
+
+def build_serializer(
+    response_model: Any, options: dict[str, Any], *, iso8601_durations: bool = False
+) -> Callable[[Any], bytes]:
+    if response_model is None or response_model is type(None):
+        return _jsonable_serializer(iso8601_durations)
     if involves_struct(response_model):
         # msgspec types are typed at construction; they are encoded as they are
         # (a value of another type is converted to the model first).
@@ -90,6 +135,12 @@ def build_serializer(response_model: Any, options: dict[str, Any]) -> Callable[[
     # exclude_defaults see what the handler set; only those options need that (slow) step.
     dump_first = not simple_dump
 
+    def dump(validated: Any) -> bytes:
+        try:
+            return dump_json(validated, **dump_options)
+        except PydanticSerializationError:  # a type pydantic cannot write (a Struct under Any...): msgspec
+            return encode_json(validated)
+
     def serialize(value: Any) -> bytes:
         if exact is not None and type(value) is exact and simple_dump:
             return dump_json(value, **dump_options)
@@ -102,6 +153,50 @@ def build_serializer(response_model: Any, options: dict[str, Any]) -> Callable[[
                 for e in exc.errors(include_url=False)
             ]
             raise ResponseValidationError(errors, body=value) from None
-        return dump_json(validated, **dump_options)
+        return dump(validated)
 
+    plain_dump = simple_dump and not any(dump_options[key] for key in ("include", "exclude", "exclude_none"))
+    if response_model in _BARE and plain_dump:
+        return _with_fast_path(response_model, serialize)
     return serialize
+
+
+def _with_fast_path(bare: Any, serialize: Callable[[Any], bytes]) -> Callable[[Any], bytes]:
+    """``serialize`` for a bare annotation (``-> dict``, ``-> Any``, ``-> str``...), skipped for the
+    values pydantic would accept unchanged and write as msgspec does."""
+    if bare is dict:
+
+        def serialize_dict(value: Any) -> bytes:
+            # PERF: the /json handler's case, checked in C
+            if (
+                type(value) is dict
+                and _SCALARS.issuperset(map(type, value.values()))
+                and _KEYS.issuperset(map(type, value))
+            ):
+                return encode_json(value)
+            return serialize(value)
+
+        return serialize_dict
+    if bare is list:
+
+        def serialize_list(value: Any) -> bytes:
+            if type(value) is list and _SCALARS.issuperset(map(type, value)):
+                return encode_json(value)
+            return serialize(value)
+
+        return serialize_list
+    if bare is Any or bare is object:
+
+        def serialize_any(value: Any) -> bytes:
+            if type(value) in _SCALARS or _flat(value):
+                return encode_json(value)
+            return serialize(value)
+
+        return serialize_any
+
+    def serialize_scalar(value: Any) -> bytes:
+        if type(value) is bare:
+            return encode_json(value)
+        return serialize(value)
+
+    return serialize_scalar

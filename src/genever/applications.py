@@ -14,7 +14,7 @@ import gc
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from . import _asgi, _rsgi
 from ._lifespan import as_async_cm
@@ -173,6 +173,7 @@ class Genever(APIRouter):
         max_body_size: int | None = None,
         strict_content_type: bool = True,
         gc_freeze: bool = True,
+        json_durations: Literal["seconds", "iso8601"] = "seconds",
         **extra: Any,
     ) -> None:
         super().__init__(
@@ -190,6 +191,11 @@ class Genever(APIRouter):
         self.debug = debug
         # after start-up, gc.freeze() what exists (once per process); False to keep Python's default
         self.gc_freeze = gc_freeze
+        if json_durations not in ("seconds", "iso8601"):
+            raise ConfigurationError('json_durations must be "seconds" (FastAPI\'s) or "iso8601"')
+        # how a timedelta is written by routes without a response model: seconds, as FastAPI's
+        # jsonable_encoder writes it, or ISO 8601 ("P1DT30S"), as pydantic (and routes with one) do
+        self.json_durations = json_durations
         self.title = title
         self.summary = summary
         self.description = description
@@ -290,6 +296,7 @@ class Genever(APIRouter):
                 raise ConfigurationError(f"{route.label}: a served route's path must start with '/'")
             try:
                 route._overrides = self.dependency_overrides
+                route.json_durations = self.json_durations
                 runner: Runner = route.get_route_handler()
             except GeneverError:
                 raise
