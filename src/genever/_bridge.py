@@ -33,14 +33,20 @@ def asgi_scope(scope: Any, *, root_path: str = "", path: str | None = None) -> d
     }
 
 
-async def run_asgi(app: Any, scope: Any, proto: Any, *, root_path: str = "", path: str | None = None) -> None:
+async def run_asgi(
+    app: Any, scope: Any, proto: Any, *, root_path: str = "", path: str | None = None, parent: Any = None
+) -> None:
     """Run the ASGI ``app`` for one RSGI HTTP request and send its answer through ``proto``.
 
     The body is streamed to the app (``http.request`` messages, then
     ``http.disconnect``); the response is sent in one call when the app gives
     it in one ``http.response.body`` message, and streamed otherwise.
+    ``parent``: the app it is mounted on, as ``scope["app"]`` (a mounted Starlette
+    app or ``StaticFiles`` then raises its 404/405 for the parent's handlers).
     """
     asgi = asgi_scope(scope, root_path=root_path, path=path)
+    if parent is not None:
+        asgi["app"] = parent
     chunks = proto.__aiter__()
     body_done = False
     response_done = asyncio.Event()

@@ -444,13 +444,14 @@ class Genever(APIRouter):
                     response: Response = await handle(request, relative)
                     return response
                 if isinstance(request, _ASGIRequest):
-                    scope = dict(request.scope, root_path=request.root_path + prefix, path=relative)
+                    # scope["app"]: what a Starlette app checks to raise its errors to the enclosing app
+                    scope = dict(request.scope, app=self, root_path=request.root_path + prefix, path=relative)
                     await mounted(scope, request._receive, request._send)
                 else:
                     from ._bridge import run_asgi
 
                     await run_asgi(mounted, request._rsgi, request._proto,  # type: ignore[attr-defined]
-                                   root_path=request.root_path + prefix, path=relative)  # fmt: skip
+                                   root_path=request.root_path + prefix, path=relative, parent=self)  # fmt: skip
                 return _SENT
         return None
 

@@ -6,6 +6,11 @@ Paths are resolved inside the directory and anything that would escape it
 directory's ``404.html``, as for a static site. Only GET and HEAD are
 allowed. Mounted on a genever app it is served natively (no ASGI round
 trip) on both protocols; it is also a plain ASGI app.
+
+A missing file, a path outside the directory or another method raises
+``HTTPException`` (404, 405) as Starlette's ``StaticFiles`` does, so the app's
+exception handlers answer it (``{"detail": "Not Found"}`` by default, as in a
+FastAPI app); used alone, outside any app, it answers in plain text.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from .exceptions import HTTPException
 from .requests import Request, _ASGIRequest
 from .responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 
@@ -53,7 +59,7 @@ class StaticFiles:
     async def handle(self, request: Request, relative: str) -> Response:
         """Serve ``relative`` (the path under the mount point) for ``request``."""
         if request.method not in ("GET", "HEAD"):
-            return PlainTextResponse("Method Not Allowed", status_code=405, headers={"Allow": "GET, HEAD"})
+            raise HTTPException(405, headers={"Allow": "GET, HEAD"})
         found = self._resolve(relative)
         if found is not None and stat.S_ISDIR(found[1].st_mode):
             if not self.html:
@@ -69,7 +75,7 @@ class StaticFiles:
             missing = self._resolve("404.html")
             if missing is not None and stat.S_ISREG(missing[1].st_mode):
                 return FileResponse(missing[0], status_code=404, stat_result=missing[1])
-        return PlainTextResponse("Not Found", status_code=404)
+        raise HTTPException(404)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """ASGI entry point (when used outside a genever app, or mounted under ASGI middleware)."""
@@ -77,6 +83,11 @@ class StaticFiles:
         root = scope.get("root_path", "")
         path = scope["path"]
         relative = path[len(root):] if root and path.startswith(root) else path
-        response = await self.handle(request, relative)
+        try:
+            response = await self.handle(request, relative)
+        except HTTPException as exc:
+            if "app" in scope:  # mounted: the enclosing app's exception handlers answer (Starlette's rule)
+                raise
+            response = PlainTextResponse(str(exc.detail), status_code=exc.status_code, headers=exc.headers)
         response._prepare(request)
         await response._send_asgi(send, request.method == "HEAD")
