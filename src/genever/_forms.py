@@ -13,11 +13,12 @@ name]``.
 from __future__ import annotations
 
 import tempfile
+import types
 import typing
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import AliasChoices, BaseModel, BeforeValidator, Field, Tag, TypeAdapter, ValidationError
 from python_multipart.multipart import MultipartParser, QuerystringParser, parse_options_header
 
 from ._analysis import ParamSpec, is_scalar_sequence
@@ -217,6 +218,127 @@ def _is_model(tp: Any) -> bool:
     return isinstance(_strip(tp), type) and issubclass(_strip(tp), BaseModel)
 
 
+def _form_models(tp: Any) -> list[type[BaseModel]]:
+    """The models a ``Form()`` parameter reads from the whole form: ``M``, ``M | None``, or a
+    union of models (``Person | Company``, with or without a discriminator); [] otherwise."""
+    if _is_model(tp):
+        return [_strip(tp)]
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return []
+    models = []
+    for arg in typing.get_args(tp):
+        if arg is type(None):
+            continue
+        if typing.get_origin(arg) is Annotated:
+            arg = typing.get_args(arg)[0]
+        if not (isinstance(arg, type) and issubclass(arg, BaseModel)):
+            return []
+        models.append(arg)
+    return models
+
+
+def _model_data(model: type[BaseModel], form: FormData) -> dict[str, Any]:
+    """What FastAPI hands a form model: each field's value (the last one, or every one for a list
+    field; empty inputs left out), and every other form field as is (``extra="forbid"`` sees them)."""
+    data: dict[str, Any] = {}
+    own = set()
+    for name, info in model.model_fields.items():
+        for key in _aliases(name, info):  # the first alias the form holds
+            own.add(key)
+            if is_scalar_sequence(info.annotation):  # FastAPI drops empty file inputs only, here
+                values = [v for v in form.getlist(key) if not (isinstance(v, UploadFile) and _is_empty(v))]
+                if values:
+                    data[key] = values
+                    break
+            elif key in form and not _is_empty(value := form.getlist(key)[-1]):
+                data[key] = value
+                break
+    extras: dict[str, list[Any]] = {}
+    for key, value in form.multi_items():
+        if key not in own:
+            extras.setdefault(key, []).append(value)
+    for key, values in extras.items():
+        data[key] = values[0] if len(values) == 1 else values
+    return data
+
+
+def _aliases(name: str, info: Any) -> list[str]:
+    """The form names a model field is read from: its validation alias (each of ``AliasChoices``),
+    else its alias, else its name."""
+    choice = info.validation_alias
+    if isinstance(choice, str):
+        return [choice]
+    if isinstance(choice, AliasChoices):
+        names = [c for c in choice.choices if isinstance(c, str)]
+        if names:
+            return names
+    return [info.alias or name]
+
+
+def _supplied(model: type[BaseModel], form: FormData) -> bool:
+    """Whether the form holds any of the model's fields (an optional model is None otherwise)."""
+    own = {key for name, info in model.model_fields.items() for key in _aliases(name, info)}
+    strict = model.model_config.get("extra") in ("allow", "forbid")
+    return bool(own.intersection(form.keys())) or (strict and bool(form))
+
+
+def _as_form(value: dict[str, Any]) -> FormData:
+    return FormData(
+        [(key, item) for key, items in value.items() for item in (items if isinstance(items, list) else [items])]
+    )
+
+
+def _union_type(annotation: Any, constraints: dict[str, Any]) -> Any:
+    """The union validated for ``Person | Company`` form models: each branch first picks its own
+    fields from the form (as FastAPI's union validators do), tagged by model name for errors."""
+    choices: list[Any] = []
+    for choice in typing.get_args(annotation):
+        if choice is type(None):
+            choices.append(choice)
+            continue
+        model: Any = choice
+        metadata: tuple[Any, ...] = ()
+        if typing.get_origin(choice) is Annotated:
+            model, *rest = typing.get_args(choice)
+            metadata = tuple(rest)
+        tag = next((m for m in reversed(metadata) if isinstance(m, Tag)), Tag(model.__name__))
+
+        def normalise(value: Any, model: type[BaseModel] = model) -> Any:
+            if not isinstance(value, dict):
+                return value
+            data = _model_data(model, _as_form(value))
+            data.update({k: v for k, v in value.items() if v is None or (isinstance(v, list) and not v)})
+            return data
+
+        choices.append(Annotated[choice, BeforeValidator(normalise), tag])
+    union: Any = typing.Union[tuple(choices)]  # noqa: UP007 - built from a tuple
+    return Annotated[union, Field(**constraints)] if constraints else union
+
+
+def _model_reader(spec: ParamSpec, models: list[type[BaseModel]]) -> Callable[[FormData], Any]:
+    """Reads a ``Form()`` model (or union of models) from the whole form; errors at ``["body", ...]``."""
+    annotation = spec.annotation
+    nullable = type(None) in typing.get_args(annotation)
+    union = len(models) > 1
+    field_type = _union_type(annotation, spec.field.constraints()) if union else _field_type(spec)
+    validate = TypeAdapter(field_type).validator.validate_python
+    get_default = default_getter(spec)
+    required = spec.required
+
+    async def read_model(form: FormData) -> Any:
+        if nullable and not any(_supplied(model, form) for model in models):
+            if required:
+                raise Invalid([missing_error(("body",))])
+            return get_default()
+        data = _model_data(models[0], form) if not union else _model_data(BaseModel, form)
+        try:
+            return validate(data)
+        except ValidationError as exc:
+            raise Invalid(pydantic_errors(exc, ("body",))) from None
+
+    return read_model
+
+
 async def _read_bytes(upload: UploadFile) -> bytes:
     position = upload.file.tell()
     try:
@@ -254,33 +376,9 @@ def _field_reader(spec: ParamSpec) -> tuple[str, Callable[[FormData], Any]]:
     is_file = spec.source == "file"
     validate_default = spec.field.validate_default
 
-    if _is_model(annotation):
-        model_fields = _strip(annotation).model_fields
-        own = {info.alias or name for name, info in model_fields.items()}
-
-        async def read_model(form: FormData) -> Any:
-            data: dict[str, Any] = {}
-            for name, info in model_fields.items():
-                key = info.alias or name
-                many = is_scalar_sequence(info.annotation)
-                values = [v for v in form.getlist(key) if not _is_empty(v)]
-                if many and values:
-                    data[key] = values
-                elif values:
-                    data[key] = values[-1]
-            # the other fields go to the model too, so that extra="forbid" rejects them (as in FastAPI)
-            extras: dict[str, list[Any]] = {}
-            for key, value in form.multi_items():
-                if key not in own:
-                    extras.setdefault(key, []).append(value)
-            for key, values in extras.items():
-                data[key] = values[0] if len(values) == 1 else values
-            try:
-                return validate(data)
-            except ValidationError as exc:
-                raise Invalid(pydantic_errors(exc, ("body",))) from None
-
-        return spec.name, read_model
+    models = _form_models(annotation)
+    if models:
+        return spec.name, _model_reader(spec, models)
 
     many = is_scalar_sequence(annotation) or _is_upload_list(annotation)
     to_bytes = is_file and _is_bytes(_strip(annotation))

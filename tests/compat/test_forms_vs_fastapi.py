@@ -1,7 +1,7 @@
 """Forms, files and cookies, differential: FastAPI and genever answer alike."""
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import fastapi
 import fastapi.testclient
@@ -18,6 +18,25 @@ class Strict(BaseModel):
 
     username: str
     tags: list[str] = []
+
+
+class Profile(BaseModel):
+    name: str
+    age: int = 0
+
+
+class Preferences(BaseModel):
+    tags: list[str] = []
+
+
+class Person(BaseModel):
+    kind: Literal["person"]
+    name: str
+
+
+class Company(BaseModel):
+    kind: Literal["company"]
+    company_name: str
 
 
 class Login(BaseModel):
@@ -46,6 +65,23 @@ def build(fw: Any) -> Any:
     @app.post("/strict")
     def strict(data: Annotated[Strict, Form()]) -> Strict:
         return data
+
+    @app.post("/profiles")
+    def profiles(profile: Annotated[Profile, Form()], preferences: Annotated[Preferences, Form()],
+                 token: Annotated[str, Form()]) -> Any:
+        return {"profile": profile, "preferences": preferences, "token": token}
+
+    @app.post("/optional-profile")
+    def optional_profile(token: Annotated[str, Form()], profile: Annotated[Profile | None, Form()] = None) -> Any:
+        return {"token": token, "profile": profile}
+
+    @app.post("/contacts")
+    def contacts(contact: Annotated[Person | Company | None, Form(discriminator="kind")] = None) -> Any:
+        return contact
+
+    @app.post("/either")
+    def either(contact: Annotated[Person | Company, Form()]) -> Any:
+        return contact
 
     @app.post("/upload")
     async def upload(file: UploadFile, note: Annotated[str, Form()] = "none") -> dict[str, Any]:
@@ -92,6 +128,20 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/strict", {"data": {"username": "a", "tags": ["x", "y"]}}),
     ("POST", "/strict", {"data": {"username": "a", "extra": "1"}}),
     ("POST", "/strict", {"data": {"username": "a", "more": ["1", "2"]}}),
+    ("POST", "/profiles", {"data": {"name": "Rick", "tags": ["a", "b"], "token": "t"}}),
+    ("POST", "/profiles", {"data": {"name": "Rick", "token": "t", "age": "x"}}),
+    ("POST", "/profiles", {"data": {"token": "t"}}),
+    ("POST", "/optional-profile", {"data": {"token": "t"}}),
+    ("POST", "/optional-profile", {"data": {"token": "t", "name": "Rick", "age": "3"}}),
+    ("POST", "/optional-profile", {"data": {"token": "t", "name": "Rick", "age": ""}}),
+    ("POST", "/contacts", {"data": {"kind": "person", "name": "Rick"}}),
+    ("POST", "/contacts", {"data": {"kind": "company", "company_name": "Acme"}}),
+    ("POST", "/contacts", {"data": {"kind": "person"}}),
+    ("POST", "/contacts", {"data": {"kind": "robot", "name": "x"}}),
+    ("POST", "/contacts", {"data": {"other": "x"}}),
+    ("POST", "/contacts", {}),
+    ("POST", "/either", {"data": {"kind": "company", "company_name": "Acme"}}),
+    ("POST", "/either", {"data": {"name": "x"}}),
     ("POST", "/upload", {"files": {"file": ("a.txt", b"hello", "text/plain")}, "data": {"note": "n"}}),
     ("POST", "/upload", {"data": {"note": "n"}}),
     ("POST", "/upload", {"files": {"file": ("big.bin", b"x" * (3 * 1024 * 1024), "application/octet-stream")}}),
