@@ -218,7 +218,7 @@ def _is_model(tp: Any) -> bool:
     return isinstance(_strip(tp), type) and issubclass(_strip(tp), BaseModel)
 
 
-def _form_models(tp: Any) -> list[type[BaseModel]]:
+def form_models(tp: Any) -> list[type[BaseModel]]:
     """The models a ``Form()`` parameter reads from the whole form: ``M``, ``M | None``, or a
     union of models (``Person | Company``, with or without a discriminator); [] otherwise."""
     if _is_model(tp):
@@ -243,7 +243,7 @@ def _model_data(model: type[BaseModel], form: FormData) -> dict[str, Any]:
     data: dict[str, Any] = {}
     own = set()
     for name, info in model.model_fields.items():
-        for key in _aliases(name, info):  # the first alias the form holds
+        for key in form_field_aliases(name, info):  # the first alias the form holds
             own.add(key)
             if is_scalar_sequence(info.annotation):  # FastAPI drops empty file inputs only, here
                 values = [v for v in form.getlist(key) if not (isinstance(v, UploadFile) and _is_empty(v))]
@@ -262,7 +262,7 @@ def _model_data(model: type[BaseModel], form: FormData) -> dict[str, Any]:
     return data
 
 
-def _aliases(name: str, info: Any) -> list[str]:
+def form_field_aliases(name: str, info: Any) -> list[str]:
     """The form names a model field is read from: its validation alias (each of ``AliasChoices``),
     else its alias, else its name."""
     choice = info.validation_alias
@@ -277,7 +277,7 @@ def _aliases(name: str, info: Any) -> list[str]:
 
 def _supplied(model: type[BaseModel], form: FormData) -> bool:
     """Whether the form holds any of the model's fields (an optional model is None otherwise)."""
-    own = {key for name, info in model.model_fields.items() for key in _aliases(name, info)}
+    own = {key for name, info in model.model_fields.items() for key in form_field_aliases(name, info)}
     strict = model.model_config.get("extra") in ("allow", "forbid")
     return bool(own.intersection(form.keys())) or (strict and bool(form))
 
@@ -376,7 +376,7 @@ def _field_reader(spec: ParamSpec) -> tuple[str, Callable[[FormData], Any]]:
     is_file = spec.source == "file"
     validate_default = spec.field.validate_default
 
-    models = _form_models(annotation)
+    models = form_models(annotation)
     if models:
         return spec.name, _model_reader(spec, models)
 

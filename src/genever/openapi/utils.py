@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import http.client
+import typing
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
-from pydantic import Field, TypeAdapter, create_model
+from pydantic import ConfigDict, Field, TypeAdapter, create_model
 from pydantic.json_schema import GenerateJsonSchema
 
 from .._analysis import Dependant, ParamSpec, expand_models, flat_body_params, flat_params
+from .._forms import form_field_aliases, form_models
 from .._serialize import involves_struct
 from ..encoders import jsonable_encoder
 from ..params import Unset
@@ -103,6 +106,11 @@ def _body_type(route: APIRoute, specs: list[ParamSpec]) -> tuple[Any, bool, str]
     model_like = first.source in ("form", "file") and len(specs) == 1 and _is_model(first.annotation)
     if not embed or model_like:
         return _param_field(first), first.required, media_type
+    models_of = [form_models(s.annotation) if s.source == "form" else [] for s in specs]
+    if any(models_of):
+        if len(specs) == 1 and type(None) not in typing.get_args(first.annotation):  # the body itself
+            return _param_field(first), first.required, media_type
+        return _form_body_model(route, specs, models_of), any(s.required for s in specs), media_type
     fields: dict[str, Any] = {}
     for spec in specs:
         kwargs: dict[str, Any] = {**spec.field.constraints(), **spec.field.schema_keywords(), "alias": spec.alias}
@@ -111,6 +119,59 @@ def _body_type(route: APIRoute, specs: list[ParamSpec]) -> tuple[Any, bool, str]
         fields[spec.name] = (spec.annotation, Field(**kwargs))
     model = create_model(f"Body_{route.unique_id}", **fields)
     return model, any(s.required for s in specs), media_type
+
+
+def _form_body_model(route: APIRoute, specs: list[ParamSpec], models_of: list[list[Any]]) -> Any:
+    """FastAPI's ``Body_<id>`` for a form holding models: the plain fields as properties, each model
+    (or union of models) as an ``allOf`` condition, an optional one as "absent or valid"."""
+    fields: dict[str, Any] = {}
+    for index, spec in enumerate(specs):
+        kwargs: dict[str, Any] = {**spec.field.constraints(), **spec.field.schema_keywords()}
+        kwargs.update(alias=f"field_{index}", title=spec.field.title or spec.name.replace("_", " ").title())
+        if not spec.required:
+            kwargs["default"] = spec.default
+        fields[f"field_{index}"] = (spec.annotation, Field(**kwargs))
+    config = ConfigDict(json_schema_extra=functools.partial(_form_body_schema, specs, models_of))
+    return create_model(f"Body_{route.unique_id}", __config__=config, **fields)
+
+
+def _form_body_schema(specs: list[ParamSpec], models_of: list[list[Any]], schema: dict[str, Any]) -> None:
+    parameter_schemas = schema.pop("properties")
+    schema.pop("required", None)
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    conditions: list[dict[str, Any]] = []
+    for index, (spec, models) in enumerate(zip(specs, models_of, strict=True)):
+        field_schema = parameter_schemas[f"field_{index}"]
+        if not models:
+            if spec.alias in properties:
+                conditions.append({"properties": {spec.alias: field_schema}})
+            else:
+                properties[spec.alias] = field_schema
+            if spec.required and spec.alias not in required:
+                required.append(spec.alias)
+            continue
+        field_schema.pop("default", None)
+        if type(None) in typing.get_args(spec.annotation):
+            # an optional model is left out by sending none of its fields, not by a null
+            field_schema["anyOf"] = [c for c in field_schema.get("anyOf", []) if c.get("type") != "null"]
+            absent: dict[str, Any]
+            if any(model.model_config.get("extra") in ("allow", "forbid") for model in models):
+                absent = {"maxProperties": 0}
+            else:
+                names = sorted({key for model in models for name, info in model.model_fields.items()
+                                for key in form_field_aliases(name, info)})  # fmt: skip
+                absent = {"not": {"anyOf": [{"required": [name]} for name in names]}} if names else {}
+            if spec.required:
+                conditions.append({"not": absent})
+            else:
+                field_schema = {"anyOf": [absent, field_schema]}
+        conditions.append(field_schema)
+    if properties:
+        schema["properties"] = properties
+    if required:
+        schema["required"] = required
+    schema["allOf"] = conditions
 
 
 def _is_model(tp: Any) -> bool:
