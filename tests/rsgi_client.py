@@ -76,16 +76,23 @@ class FakeProto:
         self.headers: list[tuple[str, str]] = []
         self.chunks: list[bytes] = []
         self.calls = 0
+        self._unread: list[bytes] | None = None
 
     async def __call__(self) -> bytes:
         return self.body
 
     def __aiter__(self) -> Any:
-        async def chunks() -> Any:
-            if self.body:
-                yield self.body
+        # as Granian's protocol: it is its own iterator, and iterating it a second time is an error
+        if self._unread is not None:
+            raise RuntimeError("RSGI protocol error: the body is iterated once")
+        self._unread = [self.body] if self.body else []
+        return self
 
-        return chunks()
+    async def __anext__(self) -> bytes:
+        assert self._unread is not None
+        if not self._unread:
+            raise StopAsyncIteration
+        return self._unread.pop(0)
 
     async def client_disconnect(self) -> None:
         await asyncio.Event().wait()

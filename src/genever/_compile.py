@@ -169,7 +169,7 @@ def _received_body(request: Request) -> Any:
     """``RequestValidationError.body``, as FastAPI gives it: the parsed JSON or form, else None."""
     if request._form is not None:
         return request._form
-    body = request._body
+    body = getattr(request, "_body", None)
     if not body:
         return None
     try:
@@ -179,7 +179,7 @@ def _received_body(request: Request) -> Any:
 
 
 def _raw_text(request: Request) -> Any:
-    body = request._body
+    body = getattr(request, "_body", None)
     return body.decode("utf-8", "replace") if body else None
 
 

@@ -48,6 +48,20 @@ class _Endpoint:
 _startup_objects_frozen = False
 
 
+def _with_scope(runner: Runner, app: Genever) -> Runner:
+    """A custom ``APIRoute.get_route_handler()`` may rebuild the request from ``request.scope``
+    (``GzipRequest(request.scope, request.receive)``): the scope then carries the app and the
+    path parameters, as a Starlette scope does. Only such routes pay for it."""
+
+    async def run(request: Request) -> Response:
+        scope = request.scope
+        scope["app"] = app
+        scope["path_params"] = request.path_params
+        return await runner(request)
+
+    return run
+
+
 def _freeze_startup_objects() -> None:
     """Move what exists after start-up (routes, validators, schemas, modules) out of the cyclic GC's
     reach, once per process: full collections then scan only what requests allocate. Measured on
@@ -298,6 +312,8 @@ class Genever(APIRouter):
                 route._overrides = self.dependency_overrides
                 route.json_durations = self.json_durations
                 runner: Runner = route.get_route_handler()
+                if type(route).get_route_handler is not APIRoute.get_route_handler:
+                    runner = _with_scope(runner, self)
             except GeneverError:
                 raise
             except Exception as exc:  # a type pydantic/msgspec cannot build a validator for, etc.

@@ -57,7 +57,10 @@ class Request:
         "_json",
         "_query",
         "_query_list",
+        "_receive",
+        "_send",
         "_state",
+        "_stream_consumed",
         "_sub_response",
         "app",
         "method",
@@ -92,10 +95,36 @@ class Request:
         self._sub_response: Any = None
         self._background: Any = None
 
+    def __init__(self, scope: dict[str, Any], receive: Any = None, send: Any = None) -> None:
+        """A request over an ASGI ``scope`` and ``receive`` (Starlette's signature), as a custom
+        ``APIRoute`` builds one around the request it is given: ``GzipRequest(request.scope,
+        request.receive)``."""
+        self._init()
+        self.scope = scope
+        self._receive = receive if receive is not None else _receive_nothing
+        self._send = send if send is not None else _send_nothing
+        self._stream_consumed = False
+        self.app = scope.get("app")  # type: ignore[assignment]
+        self.method = scope["method"]
+        self.path = scope["path"]
+        self.query_string = scope["query_string"].decode("latin-1")
+        self.root_path = scope.get("root_path", "")
+        self.path_params = dict(scope.get("path_params") or {})
+        if "state" in scope:
+            self._state = State(dict(scope["state"]))
+        # as in Starlette, no _body until the body is read: a subclass may test hasattr(self, "_body")
+        del self._body
+
+    @property
+    def receive(self) -> Any:
+        """The ASGI ``receive`` callable of this request."""
+        return self._receive
+
     # -- raw accessors used by compiled routes ------------------------------------------
     def _header(self, name: str) -> str | None:
         """The first value of header ``name`` (lowercase), or None."""
-        raise NotImplementedError
+        value: str | None = self.headers.get(name)
+        return value
 
     def _header_list(self, name: str) -> list[str]:
         return self.headers.getlist(name)
@@ -115,7 +144,10 @@ class Request:
     # -- public API ---------------------------------------------------------------------
     @property
     def headers(self) -> Headers:
-        raise NotImplementedError
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = Headers.from_asgi(self.scope["headers"])
+        return headers
 
     @property
     def query_params(self) -> QueryParams:
@@ -137,11 +169,12 @@ class Request:
 
     @property
     def scheme(self) -> str:
-        raise NotImplementedError
+        return str(self.scope.get("scheme", "http"))
 
     @property
     def client(self) -> Address | None:
-        raise NotImplementedError
+        client = self.scope.get("client")
+        return Address(client[0], client[1]) if client else None
 
     @property
     def base_url(self) -> URL:
@@ -159,7 +192,11 @@ class Request:
         return URL(str(self.base_url).rstrip("/") + path)
 
     async def body(self) -> bytes:
-        raise NotImplementedError
+        body = getattr(self, "_body", None)  # unset in a Request built by user code
+        if body is None:
+            chunks = [chunk async for chunk in self.stream()]
+            body = self._body = b"".join(chunks)
+        return body
 
     def _body_limit(self) -> int | None:
         """The app's ``max_body_size``; raises 413 at once when Content-Length already exceeds it."""
@@ -179,8 +216,29 @@ class Request:
                 raise HTTPException(413)
             yield chunk
 
-    def stream(self) -> AsyncIterator[bytes]:
-        raise NotImplementedError
+    async def stream(self) -> AsyncIterator[bytes]:
+        read: bytes | None = getattr(self, "_body", None)
+        if read is not None:
+            yield read
+            return
+        if self._stream_consumed:
+            raise RuntimeError("the request body was already streamed")
+        self._stream_consumed = True
+        limit = self._body_limit()
+        received = 0
+        while True:
+            message = await self._receive()
+            if message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                if chunk:
+                    received += len(chunk)
+                    if limit is not None and received > limit:
+                        raise HTTPException(413)
+                    yield chunk
+                if not message.get("more_body", False):
+                    return
+            elif message["type"] == "http.disconnect":
+                raise ClientDisconnect()
 
     async def json(self) -> Any:
         if self._json is _UNREAD:
@@ -208,8 +266,18 @@ class Request:
 _UNREAD: Any = object()
 
 
+async def _receive_nothing() -> dict[str, Any]:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _send_nothing(message: dict[str, Any]) -> None:
+    raise RuntimeError("this request was built without a send channel")
+
+
 class _ASGIRequest(Request):
-    __slots__ = ("_receive", "_send", "_stream_consumed")
+    """The request of the ASGI adapter (the app passed in, not read from the scope)."""
+
+    __slots__ = ()
 
     def __init__(self, scope: dict[str, Any], receive: Any, send: Any, app: Genever) -> None:
         self._init()
@@ -225,59 +293,9 @@ class _ASGIRequest(Request):
         if "state" in scope:
             self._state = State(dict(scope["state"]))
 
-    @property
-    def headers(self) -> Headers:
-        headers = self._headers
-        if headers is None:
-            headers = self._headers = Headers.from_asgi(self.scope["headers"])
-        return headers
-
-    def _header(self, name: str) -> str | None:
-        value: str | None = self.headers.get(name)
-        return value
-
-    @property
-    def scheme(self) -> str:
-        return str(self.scope.get("scheme", "http"))
-
-    @property
-    def client(self) -> Address | None:
-        client = self.scope.get("client")
-        return Address(client[0], client[1]) if client else None
-
-    async def stream(self) -> AsyncIterator[bytes]:
-        if self._body is not None:
-            yield self._body
-            return
-        if self._stream_consumed:
-            raise RuntimeError("the request body was already streamed")
-        self._stream_consumed = True
-        limit = self._body_limit()
-        received = 0
-        while True:
-            message = await self._receive()
-            if message["type"] == "http.request":
-                chunk = message.get("body", b"")
-                if chunk:
-                    received += len(chunk)
-                    if limit is not None and received > limit:
-                        raise HTTPException(413)
-                    yield chunk
-                if not message.get("more_body", False):
-                    return
-            elif message["type"] == "http.disconnect":
-                raise ClientDisconnect()
-
-    async def body(self) -> bytes:
-        body = self._body
-        if body is None:
-            chunks = [chunk async for chunk in self.stream()]
-            body = self._body = b"".join(chunks)
-        return body
-
 
 class _RSGIRequest(Request):
-    __slots__ = ("_asgi_scope", "_proto", "_rsgi", "_stream_consumed")
+    __slots__ = ("_asgi_scope", "_proto", "_rsgi")
 
     def __init__(self, scope: Any, proto: Any, app: Genever) -> None:
         self._init()
@@ -337,12 +355,33 @@ class _RSGIRequest(Request):
             raise RuntimeError("the request body was already streamed")
         self._stream_consumed = True
         limit = self._body_limit()
-        chunks = self._proto.__aiter__()
+        # the protocol object itself: Granian refuses a second __aiter__() (which `async for`
+        # would make on the iterator __aiter__() returned, the protocol again)
+        chunks: AsyncIterator[bytes] = self._proto
         if limit is not None:
             chunks = self._limited(chunks, limit)
         async for chunk in chunks:
             if chunk:
                 yield chunk
+
+    @property
+    def receive(self) -> Any:
+        """An ASGI ``receive`` over the RSGI body, for a ``Request`` rebuilt from ``(scope, receive)``:
+        the body's chunks, then ``http.disconnect``."""
+        chunks = self.stream().__aiter__()
+        done = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal done
+            if done:
+                return {"type": "http.disconnect"}
+            try:
+                return {"type": "http.request", "body": await chunks.__anext__(), "more_body": True}
+            except StopAsyncIteration:
+                done = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+        return receive
 
     async def body(self) -> bytes:
         body = self._body
