@@ -426,9 +426,9 @@ async def close_generators(request: Request, exc: BaseException | None) -> None:
         current = DependencyExitError(f"dependency {gen!r} yielded more than once")
     if isinstance(current, _Swallowed):
         raise DependencyExitError(
-            "no response could be built: the handler raised an exception and a dependency with yield "
-            "caught it without re-raising it (a bare except, or except Exception); re-raise it (or raise "
-            "an HTTPException) in the except block"
+            "no response could be built: the application code is raising an exception and a dependency with "
+            "yield caught it without raising it again (a bare except, or except Exception); re-raise it (or "
+            "raise an HTTPException) in the except block"
         ) from current.original
     if current is not None:
         raise current

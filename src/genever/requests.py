@@ -106,9 +106,12 @@ class Request:
         self._stream_consumed = False
         self.app = scope.get("app")  # type: ignore[assignment]
         self.method = scope["method"]
-        self.path = scope["path"]
         self.query_string = scope["query_string"].decode("latin-1")
-        self.root_path = scope.get("root_path", "")
+        root = self.root_path = scope.get("root_path", "")
+        path = scope["path"]
+        if root and path.startswith(root):  # the path under the root (the ASGI spec's full path)
+            path = _route_path(path, root)
+        self.path = path
         self.path_params = dict(scope.get("path_params") or {})
         if "state" in scope:
             self._state = State(dict(scope["state"]))
@@ -266,6 +269,13 @@ class Request:
 _UNREAD: Any = object()
 
 
+def _route_path(path: str, root: str) -> str:
+    """``path`` without its ``root_path`` prefix (when it is one, at a segment boundary)."""
+    if path == root:
+        return "/"
+    return path[len(root) :] if path[len(root)] == "/" else path
+
+
 async def _receive_nothing() -> dict[str, Any]:
     return {"type": "http.request", "body": b"", "more_body": False}
 
@@ -287,9 +297,12 @@ class _ASGIRequest(Request):
         self._stream_consumed = False
         self.app = app
         self.method = scope["method"]
-        self.path = scope["path"]
         self.query_string = scope["query_string"].decode("latin-1")
-        self.root_path = scope.get("root_path", "")
+        root = self.root_path = scope.get("root_path", "")
+        path = scope["path"]
+        if root and path.startswith(root):  # the path under the root (the ASGI spec's full path)
+            path = _route_path(path, root)
+        self.path = path
         if "state" in scope:
             self._state = State(dict(scope["state"]))
 

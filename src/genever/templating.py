@@ -64,8 +64,9 @@ class Jinja2Templates:
             env = jinja2.Environment(loader=jinja2.FileSystemLoader(directory), autoescape=True)  # type: ignore[arg-type]
 
         @jinja2.pass_context
-        def url_for(context: Mapping[str, Any], name: str, /, **path_params: Any) -> str:
-            return str(context["request"].url_for(name, **path_params))
+        def url_for(context: Mapping[str, Any], name: str, /, **path_params: Any) -> Any:
+            # the URL itself, as Starlette's: a template may write url_for(...).path
+            return context["request"].url_for(name, **path_params)
 
         env.globals.setdefault("url_for", url_for)
         self.env = env
