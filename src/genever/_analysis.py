@@ -533,6 +533,8 @@ def expand_models(specs: list[ParamSpec]) -> list[ParamSpec]:
         if spec.model is None:
             out.append(spec)
             continue
+        # an optional model (``Annotated[Filters | None, Query()] = None``): none of its fields is required
+        optional = not spec.required
         for f in model_param_fields(spec):
             marker = type(spec.field)(
                 default_factory=f.default_factory,
@@ -546,7 +548,7 @@ def expand_models(specs: list[ParamSpec]) -> list[ParamSpec]:
                     alias=f.request_key,
                     annotation=f.annotation,
                     field=marker,
-                    required=f.required,
+                    required=f.required and not optional,
                     default=None if f.required or f.default_factory is not None else f.default,
                     is_sequence=f.is_sequence,
                 )

@@ -3,6 +3,7 @@ FastAPI and genever read the same fields, answer the same errors (with the same
 ``loc`` and ``input``) and document the same parameters.
 """
 
+import datetime
 from typing import Annotated, Any, Literal
 
 import fastapi
@@ -27,6 +28,11 @@ class Filters(BaseModel):
 class Loose(BaseModel):
     q: str | None = None
     page: int = Field(1, alias="p")
+
+
+class DateRange(BaseModel):
+    start: datetime.date
+    end: datetime.date
 
 
 class CommonHeaders(BaseModel):
@@ -58,6 +64,10 @@ def build(fw: Any) -> Any:
     def optional(f: Annotated[Loose | None, Query()] = None) -> Any:
         return None if f is None else f.model_dump()
 
+    @app.get("/range")
+    def date_range(limit: int = 10, r: Annotated[DateRange | None, Query()] = None) -> Any:
+        return {"limit": limit, "r": r}
+
     @app.get("/headers")
     def headers(h: Annotated[CommonHeaders, Header()]) -> CommonHeaders:
         return h
@@ -84,6 +94,8 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("/loose?p=zero", {}),
     ("/optional", {}),
     ("/optional?q=y", {}),
+    ("/range", {}),
+    ("/range?start=2024-01-01&end=2024-02-01", {}),
     ("/headers", {"save-data": "true", "x-tag": "a", "if-modified-since": "yesterday"}),
     ("/headers", {"save-data": "maybe"}),
     ("/headers", {"save_data": "true"}),
