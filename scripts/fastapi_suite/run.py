@@ -29,9 +29,13 @@ IGNORE = ["tests/test_telemetry", "tests/test_tutorial/test_opentelemetry", "tes
 NEEDS = ["inline-snapshot", "dirty-equals", "pytest-timeout", "email-validator", "pwdlib[argon2]", "pyyaml", "jinja2"]
 
 
+# files of the documentation that tutorial examples read (a FileResponse of the favicon)
+DOC_FILES = ["docs/en/docs/img/favicon.png"]
+
+
 def fetch(fastapi_version: str) -> Path:
     root = CACHE / f"fastapi-{fastapi_version}"
-    if (root / "tests").is_dir():
+    if (root / "tests").is_dir() and all((root / name).is_file() for name in DOC_FILES):
         return root
     CACHE.mkdir(parents=True, exist_ok=True)
     subprocess.run(
@@ -40,7 +44,10 @@ def fetch(fastapi_version: str) -> Path:
         check=True,
     )  # fmt: skip
     with tarfile.open(CACHE / f"fastapi-{fastapi_version}.tar.gz") as sdist:
-        members = [m for m in sdist.getmembers() if m.name.split("/")[1:2] in (["tests"], ["docs_src"])]
+        members = [
+            m for m in sdist.getmembers()
+            if m.name.split("/")[1:2] in (["tests"], ["docs_src"]) or m.name.split("/", 1)[-1] in DOC_FILES
+        ]  # fmt: skip
         sdist.extractall(CACHE, members=members, filter="data")
     return root
 
