@@ -26,7 +26,8 @@ CACHE = HERE.parents[1] / ".cache" / "fastapi-suite"
 # FastAPI's own telemetry integration and its benchmarks: nothing genever offers or can be compared on
 IGNORE = ["tests/test_telemetry", "tests/test_tutorial/test_opentelemetry", "tests/benchmarks",
           "tests/memory_benchmarks"]  # fmt: skip
-NEEDS = ["inline-snapshot", "dirty-equals", "pytest-timeout", "email-validator", "pwdlib[argon2]", "pyyaml", "jinja2"]
+NEEDS = ["inline-snapshot", "dirty-equals", "pytest-timeout", "email-validator", "pwdlib[argon2]", "pyyaml", "jinja2",
+         "a2wsgi", "flask", "sqlmodel"]  # what some tutorial examples import
 
 
 # files of the documentation that tutorial examples read (a FileResponse of the favicon)

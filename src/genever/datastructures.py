@@ -366,3 +366,27 @@ class UploadFile:
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
         return {"type": "string", "contentMediaType": "application/octet-stream"}
+
+
+class DefaultPlaceholder:
+    """A value that was not given explicitly, so an enclosing router's may replace it."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DefaultPlaceholder) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
+def Default(value: Any) -> Any:
+    """``value`` as a default (FastAPI's ``Default``): an enclosing router's setting may replace it."""
+    return DefaultPlaceholder(value)
+
+
+_DefaultPlaceholder = DefaultPlaceholder  # the name genever's modules use

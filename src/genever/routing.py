@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from . import params
 from ._analysis import Dependant, get_dependant, is_async_gen_callable, is_gen_callable
 from ._lifespan import merge_lifespans
+from .datastructures import Default, _DefaultPlaceholder
 from .exceptions import ConfigurationError
 from .responses import JSONResponse, Response
 from .sse import EventSourceResponse, ServerSentEvent
@@ -27,26 +28,6 @@ from .sse import EventSourceResponse, ServerSentEvent
 DecoratedCallable = TypeVar("DecoratedCallable", bound=Callable[..., Any])
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE")
-
-
-class _DefaultPlaceholder:
-    """A value that was not given explicitly, so an enclosing router's may replace it."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __bool__(self) -> bool:
-        return bool(self.value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _DefaultPlaceholder) and other.value == self.value
-
-    def __hash__(self) -> int:
-        return hash(self.value)
-
-
-def Default(value: Any) -> Any:
-    return _DefaultPlaceholder(value)
 
 
 def _resolve(*candidates: Any) -> Any:

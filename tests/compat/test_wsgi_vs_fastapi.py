@@ -1,0 +1,68 @@
+"""Differential tests: a WSGI app mounted with ``WSGIMiddleware`` (FastAPI's documentation
+uses ``a2wsgi``'s) answers through genever as through FastAPI: in process on both protocols
+and on the real servers (Granian through ``genever run``, uvicorn)."""
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import a2wsgi
+import fastapi
+import fastapi.testclient
+import httpx
+import pytest
+
+import genever
+import genever.testclient
+from genever.middleware.wsgi import WSGIMiddleware
+from tests.rsgi_client import RSGITestClient
+from tests.server_apps.wsgi import build
+from tests.servers import free_port, serve
+
+REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
+    ("GET", "/v1/hello", {}),
+    ("GET", "/v1/hello?name=Ann", {}),
+    ("POST", "/v1/echo", {"content": b"abcdef" * 1000}),
+    ("GET", "/v1/missing", {}),
+    ("GET", "/v2", {}),
+]
+
+
+def _answer(response: Any) -> tuple[Any, ...]:
+    return response.status_code, response.headers.get("content-type"), response.content
+
+
+@pytest.fixture(scope="module")
+def fastapi_client() -> Any:
+    return fastapi.testclient.TestClient(build(fastapi, a2wsgi.WSGIMiddleware))
+
+
+@pytest.mark.parametrize("protocol", ["asgi", "rsgi"])
+@pytest.mark.parametrize(("method", "path", "kwargs"), REQUESTS)
+def test_wsgi_mount_as_fastapi(fastapi_client: Any, protocol: str, method: str, path: str, kwargs: Any) -> None:
+    app = build(genever, WSGIMiddleware)
+    ours = genever.testclient.TestClient(app) if protocol == "asgi" else RSGITestClient(app)
+    assert _answer(ours.request(method, path, **kwargs)) == _answer(fastapi_client.request(method, path, **kwargs))
+
+
+BIN = Path(sys.executable).parent
+APP = "tests.server_apps.wsgi:app"
+SERVERS = {
+    "genever-run": lambda port: [str(BIN / "genever"), "run", APP, "--port", str(port)],
+    "uvicorn": lambda port: [sys.executable, "-m", "uvicorn", APP, "--port", str(port)],
+}
+
+
+@pytest.fixture(scope="module", params=sorted(SERVERS))
+def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    port = free_port()
+    with serve(SERVERS[request.param](port), port) as base:
+        yield base
+
+
+def test_wsgi_mount_on_real_servers(fastapi_client: Any, base_url: str) -> None:
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        for method, path, kwargs in REQUESTS:
+            mine, theirs = client.request(method, path, **kwargs), fastapi_client.request(method, path, **kwargs)
+            assert _answer(mine) == _answer(theirs), path
