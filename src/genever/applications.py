@@ -257,6 +257,7 @@ class Genever(APIRouter):
         self._asgi_app: Any = self._asgi_inner
         self._has_asgi_middleware = False
         self._mounts: list[tuple[str, Any, str | None]] = []
+        self._frontends: list[tuple[Any, Runner]] = []
         self._lifespan_stack: contextlib.AsyncExitStack | None = None
         self._lifespan_state: dict[str, Any] = {}
         self._setup()
@@ -301,8 +302,11 @@ class Genever(APIRouter):
         """
         if self._frozen and self._compiled:
             return
+        from ._frontend import FrontendRoute
+
         endpoints: dict[str, _Endpoint] = {}
         owners: dict[tuple[str, str], APIRoute] = {}
+        frontends: list[tuple[FrontendRoute, Runner]] = []
         for route in self.routes:
             if not isinstance(route, APIRoute):
                 continue
@@ -321,6 +325,9 @@ class Genever(APIRouter):
             group = [_native(item, route.label) for item in route.middleware]
             if group:
                 runner = chain(group, runner)
+            if isinstance(route, FrontendRoute):  # low priority: tried on the 404 path only
+                frontends.append((route, runner))
+                continue
             endpoint = endpoints.setdefault(route.path, _Endpoint())
             for method in sorted(route.methods):
                 previous = owners.get((route.path, method))
@@ -346,6 +353,7 @@ class Genever(APIRouter):
                 static[template] = endpoint
         self._tree = tree
         self._static = static
+        self._frontends = frontends
         self._websockets = WebSocketTable(self)
         self._build_middleware()
         self._frozen = True
@@ -422,7 +430,7 @@ class Genever(APIRouter):
                         mounted = await self._serve_mount(request)
                         if mounted is not None:
                             return mounted
-                    return self._not_found(request)
+                    return await self._not_found(request)
                 endpoint = match.value
                 request.path_params = match.params
             runner = endpoint.runners.get(request.method)
@@ -471,13 +479,20 @@ class Genever(APIRouter):
                 return _SENT
         return None
 
-    def _not_found(self, request: Request) -> Response:
+    async def _not_found(self, request: Request) -> Response:
         path = request.path
         if self.redirect_slashes and path != "/":
             other = path[:-1] if path.endswith("/") else path + "/"
             if other in self._static or self._tree.lookup(other) is not None:
                 url = request.url
                 return RedirectResponse(str(url.replace(path=request.root_path + other)))
+        if self._frontends:
+            from ._frontend import frontend_for
+
+            runner = frontend_for(self._frontends, path)
+            if runner is not None:
+                response: Response = await runner(request)
+                return response
         raise HTTPException(404)
 
     async def _handle_exception(self, request: Request, exc: Exception) -> Response:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import collections.abc
 import inspect
+import os
 import re
 import typing
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from . import params
 from ._analysis import Dependant, get_dependant, is_async_gen_callable, is_gen_callable
@@ -406,6 +407,31 @@ class APIRouter:
         )
         self.routes.append(route)
         return route
+
+    def frontend(
+        self,
+        path: str,
+        *,
+        directory: str | os.PathLike[str],
+        fallback: Literal["auto", "index.html", "404.html"] | None = "auto",
+        check_dir: bool | Literal["auto"] = "auto",
+    ) -> None:
+        """Serve a frontend build (``dist/``) under ``path`` as low-priority routes, as FastAPI's
+        ``frontend()``: routes, mounts and slash redirects are tried first; then the files, and
+        ``404.html`` or (for a browser's navigation) ``index.html``. See ``genever._frontend``."""
+        from ._frontend import Frontend, FrontendRoute, normalize_path, resolve_check_dir
+
+        path = normalize_path(path)
+        frontend = Frontend(directory, fallback, resolve_check_dir(directory, check_dir))
+        self._on_change()
+        self.routes.append(
+            FrontendRoute(
+                self.prefix + path,
+                frontend=frontend,
+                dependencies=list(self.dependencies),
+                middleware=list(self.group_middleware),
+            )
+        )
 
     def api_route(
         self, path: str, *, methods: list[str] | None = None, **kwargs: Any
