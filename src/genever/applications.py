@@ -26,7 +26,7 @@ from .exceptions import ConfigurationError, FrozenAppError, GeneverError, HTTPEx
 from .middleware import Middleware, as_middleware, chain
 from .params import Depends
 from .requests import Request, _ASGIRequest
-from .responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from .responses import JSONResponse, PlainTextResponse, RedirectResponse, Response, raw_response
 from .routing import APIRoute, APIRouter, BaseRoute, generate_unique_id
 
 logger = logging.getLogger("genever.error")
@@ -46,6 +46,18 @@ class _Endpoint:
 
 
 _startup_objects_frozen = False
+
+
+def _from_starlette(response: Any) -> Any:
+    """A Starlette (or FastAPI) ``Response`` an exception handler returned, as genever's: FastAPI's
+    handlers are often written with Starlette's classes. Anything else is returned unchanged."""
+    body, raw = getattr(response, "body", None), getattr(response, "raw_headers", None)
+    if not isinstance(body, bytes) or not isinstance(raw, list) or not isinstance(response.status_code, int):
+        return response
+    headers = [(bytes(k).decode("latin-1"), bytes(v).decode("latin-1")) for k, v in raw]
+    converted = raw_response(Response, response.status_code, headers, body)
+    converted.background = getattr(response, "background", None)
+    return converted
 
 
 def _with_scope(runner: Runner, app: Genever) -> Runner:
@@ -521,6 +533,8 @@ class Genever(APIRouter):
         except Exception as handler_exc:
             logger.error("Exception in exception handler for %r", exc, exc_info=handler_exc)
             return ServerErrorResponse(handler_exc)
+        if not isinstance(response, Response):
+            response = _from_starlette(response)
         if not isinstance(response, Response):
             logger.error("exception handler %r returned %r, not a Response", handler, response)
             return ServerErrorResponse(TypeError("exception handler did not return a Response"))

@@ -156,7 +156,9 @@ class Param:
         return out
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.default!r})"
+        # FastAPI's spelling: the default as str() shows it, a required one as pydantic's "undefined"
+        default = "PydanticUndefined" if self.default is Unset or self.default is ... else self.default
+        return f"{type(self).__name__}({default})"
 
 
 class Path(Param):

@@ -161,3 +161,43 @@ def test_route_class_wraps_the_handlers_of_its_router(method: str, url: str, bod
         got = client_cls(build_route_class(genever)).request(method, url, json=body)
         assert (got.status_code, got.json()) == (expected.status_code, expected.json())
         assert got.headers.get("x-route-class") == expected.headers.get("x-route-class")
+
+
+@pytest.mark.parametrize("protocol", ["asgi", "rsgi"])
+def test_exception_handler_returning_a_starlette_response(protocol: str) -> None:
+    """FastAPI's handlers are often written with Starlette's response classes."""
+    from starlette.responses import JSONResponse as StarletteJSON
+    from starlette.responses import PlainTextResponse as StarlettePlain
+
+    def make(fw: Any) -> Any:
+        app = fw.FastAPI() if fw is fastapi else fw.Genever()
+
+        @app.exception_handler(ValueError)
+        async def value_error(request: Any, exc: ValueError) -> Any:
+            return StarletteJSON({"error": str(exc)}, status_code=418, headers={"x-why": "value"})
+
+        @app.exception_handler(404)
+        async def not_found(request: Any, exc: Any) -> Any:
+            return StarlettePlain("nothing here", status_code=404)
+
+        @app.get("/boom")
+        def boom() -> None:
+            raise ValueError("bad value")
+
+        return app
+
+    theirs = fastapi.testclient.TestClient(make(fastapi))
+    ours = genever.testclient.TestClient(make(genever)) if protocol == "asgi" else RSGITestClient(make(genever))
+    for path in ("/boom", "/missing"):
+        mine, expected = ours.get(path), theirs.get(path)
+        assert (mine.status_code, mine.headers["content-type"], mine.content) == (
+            expected.status_code, expected.headers["content-type"], expected.content
+        )
+    assert ours.get("/boom").headers["x-why"] == "value"
+
+
+def test_param_declarations_repr_as_fastapis() -> None:
+    for name in ("Path", "Query", "Header", "Cookie", "Body", "Form", "File"):
+        for args in ((), ("text",), (3,), (None,)) if name != "Path" else ((), (...,)):
+            theirs, ours = getattr(fastapi, name)(*args), getattr(genever, name)(*args)
+            assert repr(ours) == repr(theirs)
