@@ -611,8 +611,13 @@ def build_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
     """``to_response(request, result)``: the handler's return value → a ``Response``."""
     if route.stream_mode is not None:
         return _stream_responder(route)
+    from ._returns import returned_shape
+
     serialize = build_serializer(
-        route.response_model, route.response_model_options(), iso8601_durations=route.json_durations == "iso8601"
+        route.response_model,
+        route.response_model_options(),
+        iso8601_durations=route.json_durations == "iso8601",
+        returns=returned_shape(route.endpoint, route._overrides),
     )
     response_class: type[Response] = route.response_class
     status_code = route.effective_status_code
