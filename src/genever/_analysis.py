@@ -10,6 +10,7 @@ time.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import enum
 import functools
@@ -20,7 +21,8 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from pydantic.fields import FieldInfo
 
 from . import params
 from .datastructures import UploadFile
@@ -385,6 +387,32 @@ def get_dependant(
     return dependant
 
 
+_ALIAS_KEYS = ("alias", "validation_alias", "serialization_alias", "alias_priority")
+
+
+def _with_field_alias(marker: params.Param, annotation: Any) -> tuple[params.Param, Any]:
+    """``Annotated[int, Field(alias="wire"), Query()]``: pydantic's ``Field`` beside the marker names the
+    request key, as in FastAPI. Returns the marker (a copy, as it may be shared, given the alias) and
+    the annotation without the aliases (which pydantic ignores, with a warning, outside a model)."""
+    if get_origin(annotation) is not Annotated:
+        return marker, annotation
+    base, *metadata = get_args(annotation)
+    kept: list[Any] = []
+    for item in metadata:
+        if not isinstance(item, FieldInfo) or not any(getattr(item, key, None) for key in _ALIAS_KEYS[:3]):
+            kept.append(item)
+            continue
+        validation_alias = item.validation_alias if isinstance(item.validation_alias, str) else None
+        if marker.alias is None and marker.validation_alias is None:
+            marker = copy.copy(marker)
+            marker.alias = item.alias
+            marker.validation_alias = validation_alias
+        rest = {k: v for k, v in getattr(item, "_attributes_set", {}).items() if k not in _ALIAS_KEYS}
+        if rest:
+            kept.append(Field(**rest))
+    return marker, (Annotated[(base, *kept)] if kept else base)
+
+
 def _param_spec(
     name: str,
     annotation: Any,
@@ -402,6 +430,7 @@ def _param_spec(
             marker = params.Query()
         else:
             marker = params.Body()
+    marker, annotation = _with_field_alias(marker, annotation)
     # the request key: validation_alias, else alias, else the name (as FastAPI reads them)
     validation_alias = marker.validation_alias if isinstance(marker.validation_alias, str) else None
     alias = validation_alias or marker.alias or name
