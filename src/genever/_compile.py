@@ -19,6 +19,7 @@ in at the ``yield``.
 from __future__ import annotations
 
 import email.message
+import inspect
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -473,13 +474,33 @@ def compile_route(route: APIRoute, overrides: Mapping[Any, Any]) -> Callable[[Re
             return make_generator(**kwargs)
 
         handler.call, handler.kind = start, _ASYNC
+    context = endpoint_context(route)
     if len(nodes) == 1 and handler.kind in (_ASYNC, _SYNC):
-        return _simple_runner(handler, read_body, to_response)
-    return _plan_runner(tuple(nodes), read_body, to_response)
+        return _simple_runner(handler, read_body, to_response, context)
+    return _plan_runner(tuple(nodes), read_body, to_response, context)
+
+
+def endpoint_context(route: APIRoute) -> dict[str, Any]:
+    """Where the route's validation errors happen (``endpoint_ctx``, as FastAPI's): the endpoint's
+    function, file and line, and its path (the app adds the method and mount prefix on failure)."""
+    context: dict[str, Any] = {"path": route.path}
+    endpoint = route.endpoint
+    try:
+        context["file"] = inspect.getsourcefile(endpoint)
+        context["line"] = inspect.getsourcelines(endpoint)[1]
+    except (OSError, TypeError):
+        pass
+    name = getattr(endpoint, "__name__", None)
+    if name is not None:
+        context["function"] = name
+    return context
 
 
 def _simple_runner(
-    handler: _Node, read_body: Callable[[Request], Any] | None, to_response: Callable[[Request, Any], Response]
+    handler: _Node,
+    read_body: Callable[[Request], Any] | None,
+    to_response: Callable[[Request, Any], Response],
+    context: dict[str, Any],
 ) -> Callable[[Request], Any]:
     """The runner for a route without dependencies: the common, fastest case."""
     getters = handler.getters
@@ -501,10 +522,10 @@ def _simple_runner(
                 kwargs.update(await read_body(request))
             except Invalid as exc:
                 if exc.errors and exc.errors[0]["type"] == "json_invalid":
-                    raise RequestValidationError(exc.errors, body=_raw_text(request)) from None
+                    raise RequestValidationError(exc.errors, body=_raw_text(request), endpoint_ctx=context) from None
                 errors = (errors or []) + exc.errors
         if errors:
-            raise RequestValidationError(errors, body=_received_body(request))
+            raise RequestValidationError(errors, body=_received_body(request), endpoint_ctx=context)
         if is_async:
             result = await call(**kwargs)
         else:
@@ -518,6 +539,7 @@ def _plan_runner(
     nodes: tuple[_Node, ...],
     read_body: Callable[[Request], Any] | None,
     to_response: Callable[[Request, Any], Response],
+    context: dict[str, Any],
 ) -> Callable[[Request], Any]:
     """The runner for a route with dependencies: a straight walk over the flat plan."""
     count = len(nodes)
@@ -534,7 +556,7 @@ def _plan_runner(
                 body = await read_body(request)
             except Invalid as exc:
                 if exc.errors and exc.errors[0]["type"] == "json_invalid":
-                    raise RequestValidationError(exc.errors, body=_raw_text(request)) from None
+                    raise RequestValidationError(exc.errors, body=_raw_text(request), endpoint_ctx=context) from None
                 body_errors = exc.errors
                 body_failed = True
         results: list[Any] = [None] * count
@@ -583,7 +605,7 @@ def _plan_runner(
             if body_failed:
                 errors.extend(body_errors)
             if errors:
-                raise RequestValidationError(errors, body=_received_body(request))
+                raise RequestValidationError(errors, body=_received_body(request), endpoint_ctx=context)
             handler = nodes[last]
             if handler.kind == _ASYNC:
                 result = await handler.call(**kwargs)
@@ -618,6 +640,7 @@ def build_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
         route.response_model_options(),
         iso8601_durations=route.json_durations == "iso8601",
         returns=returned_shape(route.endpoint, route._overrides),
+        endpoint_ctx=endpoint_context(route),
     )
     response_class: type[Response] = route.response_class
     status_code = route.effective_status_code

@@ -100,7 +100,12 @@ def _jsonable_serializer(iso8601_durations: bool) -> Callable[[Any], bytes]:
 
 
 def build_serializer(
-    response_model: Any, options: dict[str, Any], *, iso8601_durations: bool = False, returns: str | None = None
+    response_model: Any,
+    options: dict[str, Any],
+    *,
+    iso8601_durations: bool = False,
+    returns: str | None = None,
+    endpoint_ctx: dict[str, Any] | None = None,
 ) -> Callable[[Any], bytes]:
     """``returns``: "dict" or "list" when the handler's source proves it returns plain JSON data of
     that shape (``_returns.returned_shape``): then no check is needed where the shape fits."""
@@ -156,7 +161,7 @@ def build_serializer(
                 {"type": e["type"], "loc": ["response", *e["loc"]], "msg": e["msg"], "input": e.get("input")}
                 for e in exc.errors(include_url=False)
             ]
-            raise ResponseValidationError(errors, body=value) from None
+            raise ResponseValidationError(errors, body=value, endpoint_ctx=endpoint_ctx) from None
         return dump(validated)
 
     plain_dump = simple_dump and not any(dump_options[key] for key in ("include", "exclude", "exclude_none"))

@@ -74,7 +74,8 @@ class APIWebSocketRoute(BaseRoute):
     def compile(self, overrides: Any) -> Callable[[Any], Any]:
         nodes: list[Any] = []
         _compile._flatten(self.dependant, nodes, overrides, self.label)
-        return _compile._plan_runner(tuple(nodes), None, _no_response)
+        context = _compile.endpoint_context(self)  # type: ignore[arg-type]  # path and endpoint, as a route's
+        return _compile._plan_runner(tuple(nodes), None, _no_response, context)
 
     def __repr__(self) -> str:
         return f"APIWebSocketRoute(path={self.path!r}, name={self.name!r})"

@@ -22,7 +22,14 @@ from ._router import RouteConflictError, Tree
 from ._websocket_routes import WebSocketTable
 from .datastructures import Default, State, _DefaultPlaceholder
 from .exception_handlers import http_exception_handler, request_validation_exception_handler
-from .exceptions import ConfigurationError, FrozenAppError, GeneverError, HTTPException, RequestValidationError
+from .exceptions import (
+    ConfigurationError,
+    FrozenAppError,
+    GeneverError,
+    HTTPException,
+    RequestValidationError,
+    ValidationException,
+)
 from .middleware import Middleware, as_middleware, chain
 from .params import Depends
 from .requests import Request, _ASGIRequest
@@ -509,6 +516,8 @@ class Genever(APIRouter):
 
     async def _handle_exception(self, request: Request, exc: Exception) -> Response:
         handler = None
+        if isinstance(exc, ValidationException):  # its endpoint_ctx names "METHOD /mount/path"
+            exc._locate(request.method, request.root_path)
         if not isinstance(exc, HTTPException) and any(map(_is_starlette_http_exception, type(exc).__mro__)):
             exc = HTTPException(exc.status_code, exc.detail, exc.headers)  # type: ignore[attr-defined]
         if isinstance(exc, HTTPException):

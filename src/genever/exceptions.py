@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import http
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 
 class GeneverError(RuntimeError):
@@ -79,43 +79,80 @@ class WebSocketException(Exception):
         self.reason = reason or ""
 
 
-class ValidationException(Exception):
-    """Base of the validation errors: carries FastAPI-format error records."""
+class EndpointContext(TypedDict, total=False):
+    """Where a validation error happened (``ValidationException.endpoint_ctx``), as FastAPI's."""
 
-    def __init__(self, errors: Sequence[Any]) -> None:
+    function: str
+    path: str
+    file: str
+    line: int
+
+
+class ValidationException(Exception):
+    """Base of the validation errors: carries FastAPI-format error records, and where they happened
+    (``endpoint_ctx``: the endpoint's function, file and line, and ``"METHOD /path"``), which
+    ``str(exc)`` shows as FastAPI's does."""
+
+    def __init__(self, errors: Sequence[Any], *, endpoint_ctx: Mapping[str, Any] | None = None) -> None:
         # ``loc`` is a tuple, as in pydantic and FastAPI (custom handlers print or compare it)
         errors = [{**err, "loc": tuple(err["loc"])} if isinstance(err.get("loc"), list) else err for err in errors]
         super().__init__(errors)
         self._errors = errors
+        self._set_context(endpoint_ctx)
+        self._located = False
+
+    def _set_context(self, endpoint_ctx: Mapping[str, Any] | None) -> None:
+        self.endpoint_ctx = dict(endpoint_ctx) if endpoint_ctx is not None else None
+        ctx = endpoint_ctx or {}
+        self.endpoint_function: str | None = ctx.get("function")
+        self.endpoint_path: str | None = ctx.get("path")
+        self.endpoint_file: str | None = ctx.get("file")
+        self.endpoint_line: int | None = ctx.get("line")
+
+    def _locate(self, method: str, root_path: str) -> None:
+        """Complete the route's path template with the request's method and mount prefix (once)."""
+        if self._located or not self.endpoint_path or not self.endpoint_path.startswith("/"):
+            return
+        self._located = True
+        path = f"{method} {root_path.rstrip('/')}{self.endpoint_path}"
+        self._set_context({**(self.endpoint_ctx or {}), "path": path})
 
     def errors(self) -> Sequence[Any]:
         return self._errors
+
+    def _format_endpoint_context(self) -> str:
+        if not (self.endpoint_file and self.endpoint_line and self.endpoint_function):
+            return f"\n  Endpoint: {self.endpoint_path}" if self.endpoint_path else ""
+        context = f'\n  File "{self.endpoint_file}", line {self.endpoint_line}, in {self.endpoint_function}'
+        if self.endpoint_path:
+            context += f"\n    {self.endpoint_path}"
+        return context
+
+    def __str__(self) -> str:
+        count = len(self._errors)
+        message = f"{count} validation error{'s' if count != 1 else ''}:\n"
+        message += "".join(f"  {err}\n" for err in self._errors)
+        return (message + self._format_endpoint_context()).rstrip()
 
 
 class RequestValidationError(ValidationException):
     """The request did not match the route's declared parameters (answered with 422)."""
 
-    def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
-        super().__init__(errors)
+    def __init__(
+        self, errors: Sequence[Any], *, body: Any = None, endpoint_ctx: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(errors, endpoint_ctx=endpoint_ctx)
         self.body = body
-
-    def __str__(self) -> str:
-        lines = [f"{len(self._errors)} validation error(s):"]
-        lines.extend(f"  {err}" for err in self._errors)
-        return "\n".join(lines)
 
 
 class ResponseValidationError(ValidationException):
     """The handler returned a value that does not match its ``response_model`` (a server bug: 500)."""
 
-    def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
-        super().__init__(errors)
+    def __init__(
+        self, errors: Sequence[Any], *, body: Any = None, endpoint_ctx: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(errors, endpoint_ctx=endpoint_ctx)
         self.body = body
-
-    def __str__(self) -> str:
-        lines = [f"{len(self._errors)} validation error(s) in the response:"]
-        lines.extend(f"  {err}" for err in self._errors)
-        return "\n".join(lines)
 
 
 class WebSocketRequestValidationError(ValidationException):
