@@ -485,11 +485,10 @@ def endpoint_context(route: APIRoute) -> dict[str, Any]:
     function, file and line, and its path (the app adds the method and mount prefix on failure)."""
     context: dict[str, Any] = {"path": route.path}
     endpoint = route.endpoint
-    try:
-        context["file"] = inspect.getsourcefile(endpoint)
-        context["line"] = inspect.getsourcelines(endpoint)[1]
-    except (OSError, TypeError):
-        pass
+    code = getattr(inspect.unwrap(endpoint), "__code__", None)  # (what inspect.getsourcelines reads, cheaply)
+    if code is not None:
+        context["file"] = code.co_filename
+        context["line"] = code.co_firstlineno
     name = getattr(endpoint, "__name__", None)
     if name is not None:
         context["function"] = name
@@ -639,7 +638,7 @@ def build_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
         route.response_model,
         route.response_model_options(),
         iso8601_durations=route.json_durations == "iso8601",
-        returns=returned_shape(route.endpoint, route._overrides),
+        returns=lambda: returned_shape(route.endpoint, route._overrides),
         endpoint_ctx=endpoint_context(route),
     )
     response_class: type[Response] = route.response_class

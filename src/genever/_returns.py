@@ -13,8 +13,9 @@ a call, a handler without source) is "not plain", and the value is checked.
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
-import textwrap
+import linecache
 import types
 import typing
 from collections.abc import Callable
@@ -79,6 +80,33 @@ class _Proof:
         if isinstance(node, ast.List | ast.Tuple):
             return "list" if all(self.value(item) for item in node.elts) else None
         return None
+
+
+@functools.lru_cache(maxsize=256)
+def _functions_of(filename: str) -> dict[tuple[str, int], ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The functions defined in a source file, by (name, first line): each file is parsed once
+    (``inspect.getsource`` per function would read and tokenize it again for every route)."""
+    try:
+        tree = ast.parse("".join(linecache.getlines(filename)))
+    except (SyntaxError, ValueError):
+        return {}
+    found: dict[tuple[str, int], ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    statements: list[ast.AST] = list(tree.body)
+    while statements:  # statements only: a function is defined by one, never inside an expression
+        node = statements.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+            found[(node.name, first)] = node
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            statements.extend(child for child in getattr(node, field, ()) if isinstance(child, ast.AST))
+    return found
+
+
+def _function_node(endpoint: Callable[..., Any]) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    code = getattr(endpoint, "__code__", None)
+    if code is None or code.co_name == "<lambda>":
+        return None
+    return _functions_of(code.co_filename).get((code.co_name, code.co_firstlineno))
 
 
 def _own_nodes(function: ast.AST) -> list[ast.AST]:
@@ -146,17 +174,13 @@ def _returned_kind(endpoint: Callable[..., Any], overrides: Any, depth: int) -> 
         return None
     if inspect.isgeneratorfunction(endpoint) or inspect.isasyncgenfunction(endpoint):
         return None
-    try:
-        source = textwrap.dedent(inspect.getsource(endpoint))
-        hints = typing.get_type_hints(endpoint, include_extras=True)
-        tree = ast.parse(source)
-        scalars = _trusted_scalars(endpoint, hints, overrides, depth)
-    except (OSError, TypeError, SyntaxError, NameError, ValueError):
+    function = _function_node(endpoint)
+    if function is None:
         return None
-    function = tree.body[0] if tree.body else None
-    if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef) or function.name != getattr(
-        endpoint, "__name__", None
-    ):
+    try:
+        hints = typing.get_type_hints(endpoint, include_extras=True)
+        scalars = _trusted_scalars(endpoint, hints, overrides, depth)
+    except (TypeError, NameError, ValueError):
         return None
     body = _own_nodes(function)
     if any(isinstance(n, ast.Global | ast.Nonlocal | ast.Yield | ast.YieldFrom) for n in body):

@@ -104,15 +104,23 @@ def build_serializer(
     options: dict[str, Any],
     *,
     iso8601_durations: bool = False,
-    returns: str | None = None,
+    returns: Callable[[], str | None] | None = None,
     endpoint_ctx: dict[str, Any] | None = None,
 ) -> Callable[[Any], bytes]:
-    """``returns``: "dict" or "list" when the handler's source proves it returns plain JSON data of
-    that shape (``_returns.returned_shape``): then no check is needed where the shape fits."""
+    """``returns()``: "dict" or "list" when the handler's source proves it returns plain JSON data of
+    that shape (``_returns.returned_shape``; asked only where it matters): then no check is needed."""
     if response_model is None or response_model is type(None):
-        if returns is not None:
+        if returns is not None and returns() is not None:
             return encode_json
         return _jsonable_serializer(iso8601_durations)
+    bare = response_model in _BARE and typing.get_origin(response_model) is None
+    plain_options = not any(options.get(k) for k in ("include", "exclude", "exclude_none", "exclude_unset",
+                                                     "exclude_defaults"))  # fmt: skip
+    if bare and plain_options and returns is not None:
+        shape = returns()
+        if shape is not None and (response_model in (Any, object) or response_model is {"dict": dict,
+                                                                                         "list": list}[shape]):
+            return encode_json  # PERF: proved at start-up, nothing to check per request
     if involves_struct(response_model):
         # msgspec types are typed at construction; they are encoded as they are
         # (a value of another type is converted to the model first).
@@ -165,10 +173,7 @@ def build_serializer(
         return dump(validated)
 
     plain_dump = simple_dump and not any(dump_options[key] for key in ("include", "exclude", "exclude_none"))
-    if response_model in _BARE and plain_dump:
-        if returns is not None and (response_model in (Any, object) or response_model is {"dict": dict,
-                                                                                          "list": list}[returns]):
-            return encode_json  # PERF: proved at start-up, nothing to check per request
+    if bare and plain_dump:
         return _with_fast_path(response_model, serialize)
     return serialize
 
