@@ -137,7 +137,10 @@ class APIRoute(BaseRoute):
                 self.stream_item_type = None if item is ServerSentEvent else item
             response_model = None
         if isinstance(response_model, _DefaultPlaceholder):
-            response_model = _return_annotation(endpoint)
+            try:
+                response_model = _return_annotation(endpoint)
+            except ConfigurationError as exc:
+                raise ConfigurationError(f"{self.label}: {exc}") from None
         self.response_model = response_model
         self.status_code = status_code
         self.tags = list(tags or [])
@@ -279,7 +282,14 @@ def _return_annotation(endpoint: Callable[..., Any]) -> Any:
         return None
     if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
         args = typing.get_args(annotation)
-        if any(isinstance(a, type) and issubclass(a, Response) for a in args):
+        responses = [a for a in args if isinstance(a, type) and issubclass(a, Response)]
+        if responses and len(responses) < len([a for a in args if a is not type(None)]):
+            # as FastAPI: no response model can be built from "a Response or data"
+            raise ConfigurationError(
+                f"{getattr(endpoint, '__name__', endpoint)}() returns {annotation}, a Response or other data: "
+                "no response model can be built from it; add response_model=None to the route decorator"
+            )
+        if responses:
             return None
     return annotation
 

@@ -201,3 +201,36 @@ def test_param_declarations_repr_as_fastapis() -> None:
         for args in ((), ("text",), (3,), (None,)) if name != "Path" else ((), (...,)):
             theirs, ours = getattr(fastapi, name)(*args), getattr(genever, name)(*args)
             assert repr(ours) == repr(theirs)
+
+
+def _portal(framework: Any) -> Any:
+    redirect = framework.responses.RedirectResponse
+
+    async def portal_ok(teleport: bool = False) -> framework.Response | dict:  # type: ignore[name-defined,type-arg]
+        if teleport:
+            return redirect(url="/elsewhere")
+        return {"message": "Here's your interdimensional portal."}
+
+    return portal_ok
+
+
+def test_a_response_or_data_annotation_as_fastapi() -> None:
+    """``-> Response | dict`` cannot give a response model: refused at start-up, as FastAPI does,
+    unless the route says ``response_model=None``; then both answers are the same."""
+    answers = []
+    for framework in (fastapi, genever):
+        app = framework.FastAPI() if framework is fastapi else framework.Genever()
+        with pytest.raises(framework.exceptions.FastAPIError):
+
+            @app.get("/portal")
+            async def portal(teleport: bool = False) -> framework.Response | dict:  # type: ignore[name-defined,type-arg]
+                return {}
+
+        app.get("/portal", response_model=None)(_portal(framework))
+
+        client = (fastapi.testclient.TestClient if framework is fastapi else genever.testclient.TestClient)(
+            app, follow_redirects=False
+        )
+        answers.append([(r.status_code, r.content, r.headers.get("location"))
+                        for r in (client.get("/portal"), client.get("/portal?teleport=true"))])  # fmt: skip
+    assert answers[0] == answers[1]
