@@ -26,6 +26,7 @@ import msgspec
 from pydantic import TypeAdapter, ValidationError
 
 from . import _analysis as an
+from ._app_scope import MISSING, AppScope
 from ._serialize import build_serializer
 from ._validation import (
     Invalid,
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 
 Getter = Callable[["Request"], Any]
 
-_ASYNC, _SYNC, _ASYNC_GEN, _SYNC_GEN = range(4)
+_ASYNC, _SYNC, _ASYNC_GEN, _SYNC_GEN, _APP = range(5)
 
 
 # -- value extraction ---------------------------------------------------------------------------
@@ -287,7 +288,7 @@ class _Node:
 
     def __init__(
         self,
-        call: Callable[..., Any],
+        call: Any,  # the callable, or for an _APP node the app-scoped value's Slot
         kind: int,
         getters: tuple[tuple[str, Getter], ...],
         children: tuple[tuple[str | None, int], ...],
@@ -321,9 +322,13 @@ def _flatten(
     nodes: list[_Node],
     overrides: Mapping[Any, Any],
     route: str,
+    app_scope: AppScope | None = None,
 ) -> int:
     children: list[tuple[str | None, int]] = []
     for sub in dependant.dependencies:
+        if sub.scope == "app":  # one value for the app: the plan reads its slot (see _app_scope)
+            children.append((sub.name, _app_node(sub, nodes, overrides, route, app_scope)))
+            continue
         replacement = overrides.get(sub.call)
         if replacement is not None:
             replaced = an.get_dependant(
@@ -336,11 +341,11 @@ def _flatten(
             )
             replaced.is_security = sub.is_security
             replaced.scope = sub.scope
-            index = _flatten(replaced, nodes, overrides, route)
+            index = _flatten(replaced, nodes, overrides, route, app_scope)
             # the cache key stays the original's, as in FastAPI
             nodes[index].cache_key = sub.cache_key
         else:
-            index = _flatten(sub, nodes, overrides, route)
+            index = _flatten(sub, nodes, overrides, route, app_scope)
         children.append((sub.name, index))
     getters = [(spec.name, _param_getter(spec)) for spec in dependant.own_params]
     getters.extend(_special_getters(dependant))
@@ -356,6 +361,23 @@ def _flatten(
             function_scope=dependant.scope == "function",
         )
     )
+    return len(nodes) - 1
+
+
+def _app_node(
+    sub: an.Dependant, nodes: list[_Node], overrides: Mapping[Any, Any], route: str, app_scope: AppScope | None
+) -> int:
+    if app_scope is None:
+        from .exceptions import ConfigurationError
+
+        raise ConfigurationError(f'{route}: Depends(..., scope="app") needs the route to be served by an app')
+    replacement = overrides.get(sub.call)
+    if replacement is not None:
+        replaced = an.get_dependant(path=sub.path, call=replacement, route=route, name=sub.name)
+        replaced.scope = "app"
+        sub = replaced
+    slot = app_scope.slot(sub, overrides, route)
+    nodes.append(_Node(slot, _APP, (), (), (), slot.key, False))
     return len(nodes) - 1
 
 
@@ -460,7 +482,7 @@ def compile_route(route: APIRoute, overrides: Mapping[Any, Any]) -> Callable[[Re
     """Build the per-request runner of ``route`` (see the module docstring)."""
     label = route.label
     nodes: list[_Node] = []
-    _flatten(route.dependant, nodes, overrides, label)
+    _flatten(route.dependant, nodes, overrides, label, getattr(route, "_app_scope", None))
     read_body = _body_reader(an.flat_body_params(route.dependant), route.strict_content_type)
     to_response = build_responder(route)
     handler = nodes[-1]
@@ -475,13 +497,20 @@ def compile_route(route: APIRoute, overrides: Mapping[Any, Any]) -> Callable[[Re
         handler.call, handler.kind = start, _ASYNC
     if len(nodes) == 1 and handler.kind in (_ASYNC, _SYNC):
         return _simple_runner(handler, read_body, to_response)
+    if all(node.kind == _APP for node in nodes[:-1]) and handler.kind in (_ASYNC, _SYNC):
+        # only app-scoped dependencies: the simple runner, plus one slot read each
+        slots = tuple((name, nodes[index].call) for name, index in handler.children)
+        return _simple_runner(handler, read_body, to_response, slots)
     return _plan_runner(tuple(nodes), read_body, to_response)
 
 
 def _simple_runner(
-    handler: _Node, read_body: Callable[[Request], Any] | None, to_response: Callable[[Request, Any], Response]
+    handler: _Node,
+    read_body: Callable[[Request], Any] | None,
+    to_response: Callable[[Request, Any], Response],
+    slots: tuple[tuple[str | None, Any], ...] = (),
 ) -> Callable[[Request], Any]:
-    """The runner for a route without dependencies: the common, fastest case."""
+    """The runner for a route without dependencies (the common, fastest case), or with only app-scoped ones."""
     getters = handler.getters
     call = handler.call
     is_async = handler.kind == _ASYNC
@@ -496,6 +525,13 @@ def _simple_runner(
                 kwargs = _collect(getters, request, errors)
         else:
             kwargs = {}
+        if slots:
+            for name, slot in slots:
+                value = slot.value
+                if value is MISSING:  # not made at start-up (no lifespan, or an override set since)
+                    value = await slot.get()
+                if name is not None:
+                    kwargs[name] = value
         if read_body is not None:
             try:
                 kwargs.update(await read_body(request))
@@ -576,6 +612,10 @@ def _plan_runner(
                     value = await node.call(**kwargs)
                 elif kind == _SYNC:
                     value = await run_in_threadpool(node.call, **kwargs)
+                elif kind == _APP:
+                    value = node.call.value
+                    if value is MISSING:
+                        value = await node.call.get()
                 else:
                     value = await _enter_generator(request, node, kwargs)
                 results[index] = value

@@ -71,9 +71,9 @@ class APIWebSocketRoute(BaseRoute):
             prefix + self.path, self.endpoint, name=self.name, dependencies=[*dependencies, *self.dependencies]
         )
 
-    def compile(self, overrides: Any) -> Callable[[Any], Any]:
+    def compile(self, overrides: Any, app_scope: Any = None) -> Callable[[Any], Any]:
         nodes: list[Any] = []
-        _compile._flatten(self.dependant, nodes, overrides, self.label)
+        _compile._flatten(self.dependant, nodes, overrides, self.label, app_scope)
         return _compile._plan_runner(tuple(nodes), None, _no_response)
 
     def __repr__(self) -> str:
@@ -92,7 +92,7 @@ class WebSocketTable:
         self.tree: Tree[Callable[[Any], Any]] = Tree()
         for route in app.routes:
             if isinstance(route, APIWebSocketRoute):
-                runner = route.compile(app.dependency_overrides)
+                runner = route.compile(app.dependency_overrides, app._app_scope)
                 self.tree.add(route.path, runner)
                 if "{" not in route.path:
                     self.static[route.path] = runner

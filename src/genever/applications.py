@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from . import _asgi, _rsgi
+from ._app_scope import AppScope
 from ._lifespan import as_async_cm
 from ._router import RouteConflictError, Tree
 from ._websocket_routes import WebSocketTable
@@ -225,6 +226,7 @@ class Genever(APIRouter):
         self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
         self.lifespan_context = lifespan
         self._dependency_overrides = _Overrides(self._invalidate)
+        self._app_scope = AppScope()  # the values of Depends(..., scope="app")
         self.openapi_schema: dict[str, Any] | None = None
         # routes documented under "webhooks" in the OpenAPI document, never served (FastAPI's app.webhooks)
         self.webhooks = APIRouter()
@@ -290,6 +292,7 @@ class Genever(APIRouter):
                 raise ConfigurationError(f"{route.label}: a served route's path must start with '/'")
             try:
                 route._overrides = self.dependency_overrides
+                route._app_scope = self._app_scope
                 runner: Runner = route.get_route_handler()
             except GeneverError:
                 raise
@@ -505,6 +508,11 @@ class Genever(APIRouter):
                     raise ConfigurationError("the lifespan context must yield None or a mapping (the state)")
                 state.update(value)
         self._lifespan_state = state
+        try:
+            await self._app_scope.start()
+        except BaseException:
+            await self._app_scope.close()
+            raise
         if self.gc_freeze:
             _freeze_startup_objects()
         return state
@@ -512,8 +520,11 @@ class Genever(APIRouter):
     async def shutdown(self) -> None:
         """Leave ``lifespan`` and run the shutdown handlers."""
         stack, self._lifespan_stack = self._lifespan_stack, None
-        if stack is not None:
-            await stack.aclose()
+        try:
+            await self._app_scope.close()
+        finally:
+            if stack is not None:
+                await stack.aclose()
         for func in self.on_shutdown:
             result = func()
             if inspect.isawaitable(result):

@@ -184,6 +184,7 @@ class APIRoute(BaseRoute):
         self.generate_unique_id_function = _resolve(generate_unique_id_function)
         self._unique_id: str | None = None
         self._overrides: Mapping[Any, Any] = {}  # the app's dependency_overrides, set before get_route_handler()
+        self._app_scope: Any = None  # the app's AppScope (Depends(..., scope="app")), set with _overrides
         self.middleware = list(middleware or [])
         # False: a body sent without Content-Type is read as JSON (FastAPI's strict_content_type)
         self.strict_content_type: bool = _resolve(strict_content_type)
