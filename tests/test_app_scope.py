@@ -226,3 +226,31 @@ def test_plain_and_sync_makers_and_no_name() -> None:
 
     with TestClient(app) as client:
         assert [client.get("/").json() for _ in range(3)] == [1, 1, 1]
+
+
+def test_websocket_routes_read_the_same_value() -> None:
+    from genever import WebSocket
+
+    made: list[object] = []
+
+    def resource() -> object:
+        made.append(object())
+        return made[-1]
+
+    app = Genever()
+
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket, value: Annotated[object, Depends(resource, scope="app")]) -> None:
+        await websocket.accept()
+        await websocket.send_json({"same": value is made[0]})
+        await websocket.close()
+
+    @app.get("/http")
+    async def http(value: Annotated[object, Depends(resource, scope="app")]) -> bool:
+        return value is made[0]
+
+    with TestClient(app) as client:
+        with client.websocket_connect("/ws") as session:
+            assert session.receive_json() == {"same": True}
+        assert client.get("/http").json() is True
+    assert len(made) == 1

@@ -242,3 +242,20 @@ def test_the_migrations_match_the_models(database_url: str) -> None:
     )  # fmt: skip
     assert checked.returncode == 0, checked.stderr
     assert "No new upgrade operations detected" in checked.stdout
+
+
+def test_concurrent_starts_migrate_once(database_url: str) -> None:
+    """Several workers starting at once on an empty database: one runs the migrations, the others wait."""
+    from genever.ext.sqlalchemy import upgrade
+
+    async def run() -> None:
+        engines = [create_engine(database_url) for _ in range(4)]
+        try:
+            await asyncio.gather(*(upgrade(engine, service.HERE / "migrations") for engine in engines))
+        finally:
+            for engine in engines:
+                await engine.dispose()
+
+    asyncio.run(run())
+    assert query(database_url, "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert query(database_url, "SELECT name FROM items") == [("widget",)]
