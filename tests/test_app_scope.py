@@ -131,6 +131,10 @@ def test_overrides(client_factory: Any) -> None:
         app.dependency_overrides.clear()
         assert client.get("/pool").json()["dsn"] == "db://x"  # the value made at start-up
     assert "fake close" in log and log.index("fake close") > log.index("fake open")
+    log.clear()
+    with client_factory(app):
+        pass
+    assert "fake open" not in log  # the override is gone: start-up makes only what the routes use
 
 
 def test_override_of_a_sub_dependency_makes_another_value() -> None:

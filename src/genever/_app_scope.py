@@ -84,7 +84,12 @@ class AppScope:
 
     def __init__(self) -> None:
         self._slots: dict[Any, Slot] = {}
+        self._used: dict[Any, Slot] = {}  # those the current plans read (an override since removed is not)
         self._exits: list[tuple[bool, Any]] = []
+
+    def recompiling(self) -> None:
+        """The app is compiling its plans again: forget which slots the old ones used."""
+        self._used = {}
 
     def slot(self, dependant: an.Dependant, overrides: Mapping[Any, Any], route: str) -> Slot:
         """The slot of ``dependant`` (declared with ``scope="app"``), after checking it reads no request value."""
@@ -104,11 +109,12 @@ class AppScope:
         slot = self._slots.get(key)
         if slot is None:
             slot = self._slots[key] = Slot(self, dependant.call, tuple(children), key)
+        self._used[key] = slot
         return slot
 
     async def start(self) -> None:
         """Make every app-scoped value the compiled routes use (at start-up, in declaration order)."""
-        for slot in list(self._slots.values()):
+        for slot in list(self._used.values()):
             await slot.get()
 
     async def close(self) -> None:

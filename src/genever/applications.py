@@ -285,6 +285,7 @@ class Genever(APIRouter):
             return
         endpoints: dict[str, _Endpoint] = {}
         owners: dict[tuple[str, str], APIRoute] = {}
+        self._app_scope.recompiling()
         for route in self.routes:
             if not isinstance(route, APIRoute):
                 continue
