@@ -39,7 +39,7 @@ from ._validation import (
 )
 from .background import BackgroundTasks
 from .concurrency import iterate_in_threadpool, run_in_threadpool
-from .exceptions import DependencyExitError, RequestValidationError
+from .exceptions import ConfigurationError, DependencyExitError, RequestValidationError
 from .responses import JSONResponse, Response, StreamingResponse, raw_response
 from .security.base import SecurityScopes
 
@@ -368,8 +368,6 @@ def _app_node(
     sub: an.Dependant, nodes: list[_Node], overrides: Mapping[Any, Any], route: str, app_scope: AppScope | None
 ) -> int:
     if app_scope is None:
-        from .exceptions import ConfigurationError
-
         raise ConfigurationError(f'{route}: Depends(..., scope="app") needs the route to be served by an app')
     replacement = overrides.get(sub.call)
     if replacement is not None:
