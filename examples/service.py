@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from examples.jwt_auth import Token, User, get_current_active_user, login
+from examples.jwt_auth import User, get_current_active_user, login
 from genever import APIRouter, Depends, Genever, HTTPException, Path, Query, Response, Security
 from genever.ext.sqlalchemy import Database, Page, paginate
 
@@ -235,4 +235,4 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-__all__ = ["Base", "Item", "ItemIn", "ItemRow", "Token", "app", "db"]
+__all__ = ["Base", "Item", "ItemIn", "ItemRow", "app", "db"]
