@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import functools
 import inspect
-import re
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -23,20 +21,20 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from . import params
+from ._router import param_names
+from ._utils import is_async_gen_callable, is_gen_callable
+from .background import BackgroundTasks
 from .datastructures import UploadFile
 from .exceptions import ConfigurationError
+from .requests import Request
+from .responses import Response
+from .security.base import SecurityBase, SecurityScopes
+from .websockets import WebSocket
 
 try:  # msgspec Structs are bodies, like pydantic models
     from msgspec import Struct as _Struct
 except ImportError:  # pragma: no cover - msgspec is a hard dependency
     _Struct = None  # type: ignore[assignment,misc]
-
-_PATH_PARAM = re.compile(r"{([^{}:]+)(?::[^{}]*)?}")
-
-
-def path_param_names(path: str) -> set[str]:
-    return set(_PATH_PARAM.findall(path))
-
 
 @dataclasses.dataclass(slots=True)
 class ParamSpec:
@@ -212,41 +210,6 @@ def _signature(call: Callable[..., Any]) -> inspect.Signature:
     return signature.replace(parameters=parameters)
 
 
-def _runs_as(call: Any) -> list[Any]:
-    """What may tell how ``call`` runs: itself, without ``functools.partial`` layers, under its
-    decorators (``__wrapped__``), and an instance's ``__call__`` (the same, recursively)."""
-    out: list[Any] = []
-    todo = [call]
-    while todo and len(out) < 16:
-        current = todo.pop(0)
-        if current is None or any(current is seen for seen in out):
-            continue
-        out.append(current)
-        if isinstance(current, functools.partial):
-            todo.append(current.func)
-            continue
-        wrapped = getattr(current, "__wrapped__", None)
-        if wrapped is not None and not inspect.isclass(current):
-            todo.append(wrapped)
-        if not (inspect.isclass(current) or inspect.isroutine(current)):
-            todo.append(getattr(current, "__call__", None))  # noqa: B004
-    return out
-
-
-def is_coroutine_callable(call: Any) -> bool:
-    if inspect.isclass(call):
-        return False
-    return any(inspect.iscoroutinefunction(c) for c in _runs_as(call))
-
-
-def is_gen_callable(call: Any) -> bool:
-    return not inspect.isclass(call) and any(inspect.isgeneratorfunction(c) for c in _runs_as(call))
-
-
-def is_async_gen_callable(call: Any) -> bool:
-    return not inspect.isclass(call) and any(inspect.isasyncgenfunction(c) for c in _runs_as(call))
-
-
 def check_scope(dependant: Dependant, route: str) -> None:
     """A ``yield`` dependency that lives for the request cannot use one that ends with the handler."""
     call = dependant.call
@@ -283,17 +246,11 @@ def get_dependant(
     _stack: tuple[Any, ...] = (),
 ) -> Dependant:
     """Analyse ``call``'s signature (recursively through its ``Depends``)."""
-    from .background import BackgroundTasks
-    from .requests import Request
-    from .responses import Response
-    from .security.base import SecurityBase, SecurityScopes
-    from .websockets import WebSocket
-
     if call in _stack:
         chain = " -> ".join(describe_call(c) for c in (*_stack, call))
         raise ConfigurationError(f"{route}: dependency cycle: {chain}")
     where = _Where(route, call)
-    path_names = path_param_names(path)
+    path_names = param_names(path)
     dependant = Dependant(
         call=call, name=name, path=path, security_scopes=list(security_scopes or ()), use_cache=use_cache
     )

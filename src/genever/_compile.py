@@ -26,7 +26,9 @@ import msgspec
 from pydantic import TypeAdapter, ValidationError
 
 from . import _analysis as an
+from ._forms import form_reader
 from ._serialize import build_serializer
+from ._utils import body_allowed, is_async_gen_callable, is_coroutine_callable, is_gen_callable
 from ._validation import (
     Invalid,
     RawBody,
@@ -41,10 +43,11 @@ from .concurrency import iterate_in_threadpool, run_in_threadpool
 from .exceptions import DependencyExitError, RequestValidationError
 from .responses import JSONResponse, Response, StreamingResponse, raw_response
 from .security.base import SecurityScopes
+from .sse import ServerSentEvent, format_event
 
 if TYPE_CHECKING:
     from .requests import Request
-    from .routing import APIRoute
+    from .routing import APIRoute, APIWebSocketRoute
 
 Getter = Callable[["Request"], Any]
 
@@ -234,8 +237,6 @@ def _body_reader(specs: list[an.ParamSpec], strict_content_type: bool = True) ->
     if not specs:
         return None
     if any(spec.source in ("form", "file") for spec in specs):
-        from ._forms import form_reader
-
         reader: Callable[[Request], Any] = form_reader(specs)
         return reader
     embed = len(specs) > 1 or bool(getattr(specs[0].field, "embed", False))
@@ -307,11 +308,11 @@ class _Node:
 
 
 def _kind(call: Any) -> int:
-    if an.is_async_gen_callable(call):
+    if is_async_gen_callable(call):
         return _ASYNC_GEN
-    if an.is_gen_callable(call):
+    if is_gen_callable(call):
         return _SYNC_GEN
-    if an.is_coroutine_callable(call):
+    if is_coroutine_callable(call):
         return _ASYNC
     return _SYNC
 
@@ -478,6 +479,17 @@ def compile_route(route: APIRoute, overrides: Mapping[Any, Any]) -> Callable[[Re
     return _plan_runner(tuple(nodes), read_body, to_response)
 
 
+def compile_websocket_route(route: APIWebSocketRoute, overrides: Mapping[Any, Any]) -> Callable[[Any], Any]:
+    """Build the per-connection runner of a WebSocket route: its plan, with nothing to respond."""
+    nodes: list[_Node] = []
+    _flatten(route.dependant, nodes, overrides, route.label)
+    return _plan_runner(tuple(nodes), None, _no_response)
+
+
+def _no_response(request: Any, result: Any) -> Any:
+    return None
+
+
 def _simple_runner(
     handler: _Node, read_body: Callable[[Request], Any] | None, to_response: Callable[[Request, Any], Response]
 ) -> Callable[[Request], Any]:
@@ -603,10 +615,6 @@ def _plan_runner(
 # -- responses -------------------------------------------------------------------------------------
 
 
-def _body_allowed(status_code: int | None) -> bool:
-    return status_code is None or not (status_code < 200 or status_code in (204, 205, 304))
-
-
 def build_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
     """``to_response(request, result)``: the handler's return value → a ``Response``."""
     if route.stream_mode is not None:
@@ -614,7 +622,7 @@ def build_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
     serialize = build_serializer(route.response_model, route.response_model_options())
     response_class: type[Response] = route.response_class
     status_code = route.effective_status_code
-    allowed = _body_allowed(status_code)
+    allowed = body_allowed(status_code)
     fast_json = response_class is JSONResponse
     json_headers = [("content-type", "application/json")]
     # PERF: a response class that only renders (no custom __init__) gets its
@@ -659,14 +667,12 @@ def _stream_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
     ``sse``: each item a ``ServerSentEvent`` or the JSON ``data`` of one;
     ``raw``: the generator handed to the route's response class.
     """
-    from .sse import ServerSentEvent, format_event
-
     mode = route.stream_mode
     status_code = route.effective_status_code
     response_class = route.response_class
     serialize = build_serializer(route.stream_item_type, route.response_model_options())
     # a sync generator is driven from the thread pool, as FastAPI does
-    iterate = (lambda items: items) if an.is_async_gen_callable(route.endpoint) else iterate_in_threadpool
+    iterate = (lambda items: items) if is_async_gen_callable(route.endpoint) else iterate_in_threadpool
 
     def json_line(item: Any) -> bytes:
         return serialize(item) + b"\n"

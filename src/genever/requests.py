@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from ._bridge import asgi_http_scope, run_asgi
 from .datastructures import URL, Address, FormData, Headers, QueryParams, State, parse_query
 from .exceptions import HTTPException
+from .formparsers import parse_form
 
 if TYPE_CHECKING:
     from .applications import Genever
@@ -192,14 +194,16 @@ class Request:
     ) -> FormData:
         """The body parsed as a form (urlencoded or multipart); files are closed after the response."""
         if self._form is None:
-            from ._forms import parse_form
-
             self._form = await parse_form(self, max_files=max_files, max_fields=max_fields, max_part_size=max_part_size)
         form: FormData = self._form
         return form
 
     async def is_disconnected(self) -> bool:
         return False
+
+    async def call_asgi(self, app: Any, *, root_path: str, path: str) -> None:
+        """Hand this request to the ASGI ``app`` (a mounted app), which answers it by itself."""
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.path}>"
@@ -268,6 +272,9 @@ class _ASGIRequest(Request):
             elif message["type"] == "http.disconnect":
                 raise ClientDisconnect()
 
+    async def call_asgi(self, app: Any, *, root_path: str, path: str) -> None:
+        await app(dict(self.scope, root_path=root_path, path=path), self._receive, self._send)
+
     async def body(self) -> bytes:
         body = self._body
         if body is None:
@@ -279,7 +286,7 @@ class _ASGIRequest(Request):
 class _RSGIRequest(Request):
     __slots__ = ("_asgi_scope", "_proto", "_rsgi", "_stream_consumed")
 
-    def __init__(self, scope: Any, proto: Any, app: Genever) -> None:
+    def __init__(self, scope: Any, proto: Any, app: Genever, state: dict[str, Any]) -> None:
         self._init()
         self._rsgi = scope
         self._asgi_scope: dict[str, Any] | None = None
@@ -290,8 +297,8 @@ class _RSGIRequest(Request):
         self.path = scope.path
         self.query_string = scope.query_string
         self.root_path = app.root_path
-        if app._lifespan_state:
-            self._state = State(dict(app._lifespan_state))
+        if state:  # the lifespan's state, a shallow copy per request
+            self._state = State(dict(state))
 
     @property
     def headers(self) -> Headers:
@@ -310,12 +317,13 @@ class _RSGIRequest(Request):
         """The request as an ASGI scope dict (built on first use), so code written for ASGI works."""
         scope = self._asgi_scope
         if scope is None:
-            from ._bridge import asgi_scope
-
-            scope = self._asgi_scope = asgi_scope(self._rsgi, root_path=self.root_path)
+            scope = self._asgi_scope = asgi_http_scope(self._rsgi, root_path=self.root_path)
             scope["app"] = self.app
             scope["path_params"] = self.path_params
         return scope
+
+    async def call_asgi(self, app: Any, *, root_path: str, path: str) -> None:
+        await run_asgi(app, self._rsgi, self._proto, root_path=root_path, path=path)
 
     @property
     def scheme(self) -> str:
