@@ -85,27 +85,27 @@ def _param_getter(spec: an.ParamSpec) -> Getter:
         if source == "query":
 
             def get_query_list(request: Request) -> Any:
-                values = [v for k, v in request._query_pairs() if k == alias]
+                values = [v for k, v in request.query_pairs() if k == alias]
                 return validate(values) if values else missing()
 
             return get_query_list
 
         def get_header_list(request: Request) -> Any:
-            values = request._header_list(alias)
+            values = request.header_list(alias)
             return validate(values) if values else missing()
 
         return get_header_list
     if source == "query":
 
         def get_query(request: Request) -> Any:
-            raw = request._query_dict().get(alias)
+            raw = request.query_dict().get(alias)
             return missing() if raw is None else validate(raw)
 
         return get_query
     if source == "header":
 
         def get_header(request: Request) -> Any:
-            raw = request._header(alias)
+            raw = request.header(alias)
             return missing() if raw is None else validate(raw)
 
         return get_header
@@ -134,7 +134,7 @@ def _model_param_getter(spec: an.ParamSpec, missing: Callable[[], Any]) -> Gette
     optional = not spec.required
     validate = TypeAdapter(spec.annotation).validator.validate_python
     pairs: Callable[[Request], Any] = {
-        "query": lambda request: request._query_pairs(),
+        "query": lambda request: request.query_pairs(),
         "header": lambda request: request.headers.raw(),
         "cookie": lambda request: request.cookies.items(),
     }[source]
@@ -255,7 +255,7 @@ def _body_reader(specs: list[an.ParamSpec], strict_content_type: bool = True) ->
                 if missing:
                     raise Invalid(missing)
             return {name: get() for name, get in defaults.items()}
-        content_type = request._header("content-type")
+        content_type = request.header("content-type")
         is_json = json_types.get(content_type)
         if is_json is None:
             is_json = _is_json_content_type(content_type) or (not content_type and not strict_content_type)

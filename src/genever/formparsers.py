@@ -25,7 +25,7 @@ SPOOL_MAX_SIZE = 1024 * 1024
 
 
 async def parse_form(request: Request, *, max_files: int, max_fields: int, max_part_size: int) -> FormData:
-    content_type = request._header("content-type") or ""
+    content_type = request.header("content-type") or ""
     media_type, options = parse_options_header(content_type)
     if media_type == b"multipart/form-data":
         boundary = options.get(b"boundary")

@@ -94,24 +94,27 @@ class Request:
         self._sub_response: Any = None
         self._background: Any = None
 
-    # -- raw accessors used by compiled routes ------------------------------------------
-    def _header(self, name: str) -> str | None:
-        """The first value of header ``name`` (lowercase), or None."""
+    # -- cheap accessors (compiled routes, middleware, security schemes) ---------------------
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (lowercase), or None, without building ``headers``."""
         raise NotImplementedError
 
-    def _header_list(self, name: str) -> list[str]:
+    def header_list(self, name: str) -> list[str]:
+        """Every value of header ``name`` (lowercase)."""
         return self.headers.getlist(name)
 
-    def _query_pairs(self) -> list[tuple[str, str]]:
+    def query_pairs(self) -> list[tuple[str, str]]:
+        """The query string's ``(name, value)`` pairs, parsed once."""
         pairs = self._query_list
         if pairs is None:
             pairs = self._query_list = parse_query(self.query_string)
         return pairs
 
-    def _query_dict(self) -> dict[str, str]:
+    def query_dict(self) -> dict[str, str]:
+        """The query string as a dict (the last value of a repeated name), built once."""
         query = self._query
         if query is None:
-            query = self._query = dict(self._query_pairs())
+            query = self._query = dict(self.query_pairs())
         return query
 
     # -- public API ---------------------------------------------------------------------
@@ -121,13 +124,13 @@ class Request:
 
     @property
     def query_params(self) -> QueryParams:
-        return QueryParams(self._query_pairs())
+        return QueryParams(self.query_pairs())
 
     @property
     def cookies(self) -> dict[str, str]:
         cookies = self._cookies
         if cookies is None:
-            header = self._header("cookie")
+            header = self.header("cookie")
             cookies = self._cookies = parse_cookies(header) if header else {}
         return cookies
 
@@ -147,12 +150,12 @@ class Request:
 
     @property
     def base_url(self) -> URL:
-        host = self._header("host") or "localhost"
+        host = self.header("host") or "localhost"
         return URL(f"{self.scheme}://{host}{self.root_path}/")
 
     @property
     def url(self) -> URL:
-        host = self._header("host") or "localhost"
+        host = self.header("host") or "localhost"
         query = f"?{self.query_string}" if self.query_string else ""
         return URL(f"{self.scheme}://{host}{self.root_path}{self.path}{query}")
 
@@ -168,7 +171,7 @@ class Request:
         app = self.app
         limit: int | None = app.max_body_size if app is not None else None
         if limit is not None:
-            declared = self._header("content-length")
+            declared = self.header("content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
                 raise HTTPException(413)
         return limit
@@ -236,7 +239,7 @@ class _ASGIRequest(Request):
             headers = self._headers = Headers.from_asgi(self.scope["headers"])
         return headers
 
-    def _header(self, name: str) -> str | None:
+    def header(self, name: str) -> str | None:
         value: str | None = self.headers.get(name)
         return value
 
@@ -307,7 +310,7 @@ class _RSGIRequest(Request):
             headers = self._headers = Headers(self._rsgi.headers.items())
         return headers
 
-    def _header(self, name: str) -> str | None:
+    def header(self, name: str) -> str | None:
         # PERF: RSGI headers are a native mapping with lowercase keys.
         value: str | None = self._rsgi.headers.get(name)
         return value
