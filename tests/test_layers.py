@@ -32,7 +32,7 @@ LAYERS: dict[str, int] = {
     # L3: start-up analysis, signature -> specs -> validators
     "_analysis": 3, "_validation": 3,
     # L4: routes, their compiled plans, middleware, the default exception handlers
-    "_compile": 4, "_forms": 4, "routing": 4, "middleware": 4, "exception_handlers": 4,
+    "_compile": 4, "routing": 4, "middleware": 4, "exception_handlers": 4,
     # L5: serving (the frozen app and its protocol adapters), the OpenAPI document
     "_server": 5, "openapi": 5,
     # L6: configuration and registration
@@ -135,7 +135,7 @@ def find_cycle(graph: Mapping[str, set[str]]) -> list[str] | None:
         path.append(node)
         for target in sorted(graph.get(node, ())):
             if state.get(target) == 1:
-                return [*path[path.index(target):], target]
+                return [*path[path.index(target) :], target]
             if target not in state:
                 found = visit(target)
                 if found:

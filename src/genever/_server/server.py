@@ -125,7 +125,7 @@ class Server:
         path = request.path
         for prefix, mounted, _ in self.mounts:
             if path == prefix or path.startswith(prefix + "/"):
-                relative = path[len(prefix):] or "/"
+                relative = path[len(prefix) :] or "/"
                 handle = getattr(mounted, "handle", None)
                 if handle is not None:  # genever-native (StaticFiles)
                     response: Response = await handle(request, relative)

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ._analysis import ParamSpec, is_scalar_sequence
-from ._validation import Invalid, _field_type, default_getter, missing_error, pydantic_errors
-from .datastructures import FormData, UploadFile
+from .._analysis import ParamSpec, is_scalar_sequence
+from .._validation import Invalid, _field_type, default_getter, missing_error, pydantic_errors
+from ..datastructures import FormData, UploadFile
 
 if TYPE_CHECKING:
-    from .requests import Request
+    from ..requests import Request
 
 
 # -- parameters ------------------------------------------------------------------------------------
