@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, Optional, Union
 
 import pytest
 
@@ -17,6 +17,8 @@ from genever._utils import (
     is_async_gen_callable,
     is_coroutine_callable,
     is_gen_callable,
+    is_union,
+    strip_optional,
 )
 from genever.background import BackgroundTask
 from genever.responses import JSONResponse, Response
@@ -160,3 +162,11 @@ def test_no_content_length_for_statuses_without_a_body(status: int) -> None:
     assert response.status_code == status
     assert response.content == b""
     assert "content-length" not in response.headers
+
+
+def test_optional_is_seen_through() -> None:
+    assert is_union(int | None) and is_union(Union[int, str]) and not is_union(list[int])  # noqa: UP007
+    assert strip_optional(int | None) is int
+    assert strip_optional(Optional[str]) is str  # noqa: UP045
+    assert strip_optional(int | str | None) == int | str | None
+    assert strip_optional(list[int]) == list[int]

@@ -13,16 +13,15 @@ from __future__ import annotations
 import dataclasses
 import enum
 import inspect
-import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel
 
 from . import params
 from ._router import param_names
-from ._utils import is_async_gen_callable, is_gen_callable
+from ._utils import is_async_gen_callable, is_gen_callable, is_union, strip_optional
 from .background import BackgroundTasks
 from .datastructures import UploadFile
 from .exceptions import ConfigurationError
@@ -100,18 +99,6 @@ def describe_call(call: Any) -> str:
     return f"{name}()"
 
 
-def _is_union(tp: Any) -> bool:
-    return get_origin(tp) in (Union, types.UnionType)
-
-
-def _strip_optional(tp: Any) -> Any:
-    if _is_union(tp):
-        args = [a for a in get_args(tp) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return tp
-
-
 def _unannotated(tp: Any) -> Any:
     while get_origin(tp) is Annotated:
         tp = get_args(tp)[0]
@@ -138,7 +125,7 @@ def is_scalar(tp: Any) -> bool:
     tp = _unannotated(tp)
     if tp is Any or tp is None or tp is type(None):
         return True
-    if _is_union(tp):
+    if is_union(tp):
         return all(is_scalar(a) for a in get_args(tp))
     origin = get_origin(tp)
     if origin is typing.Literal:
@@ -158,16 +145,16 @@ def is_scalar(tp: Any) -> bool:
 
 def is_upload_annotation(tp: Any) -> bool:
     """``UploadFile``, ``UploadFile | None`` or ``list[UploadFile]``."""
-    tp = _strip_optional(_unannotated(tp))
+    tp = strip_optional(_unannotated(tp))
     if get_origin(tp) in _SEQUENCE_ORIGINS:
         args = get_args(tp)
-        tp = _strip_optional(_unannotated(args[0])) if args else None
+        tp = strip_optional(_unannotated(args[0])) if args else None
     return isinstance(tp, type) and issubclass(tp, UploadFile)
 
 
 def is_scalar_sequence(tp: Any) -> bool:
-    tp = _strip_optional(_unannotated(tp))
-    if _is_union(tp):
+    tp = strip_optional(_unannotated(tp))
+    if is_union(tp):
         return False
     origin = get_origin(tp)
     if origin in _SEQUENCE_ORIGINS:
@@ -314,7 +301,7 @@ def get_dependant(
             dependant.dependencies.append(sub)
             continue
 
-        plain = _strip_optional(_unannotated(annotation))
+        plain = strip_optional(_unannotated(annotation))
         if marker is None and isinstance(plain, type):
             if issubclass(plain, WebSocket):
                 dependant.websocket_param_name = param.name
@@ -416,7 +403,7 @@ def _param_spec(
 
 def param_model(annotation: Any) -> type[BaseModel] | None:
     """The pydantic model of a ``Query``/``Header``/``Cookie`` parameter model (``Model`` or ``Model | None``)."""
-    tp = _unannotated(_strip_optional(_unannotated(annotation)))
+    tp = _unannotated(strip_optional(_unannotated(annotation)))
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return tp
     return None

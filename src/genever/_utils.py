@@ -3,15 +3,17 @@
 - how a callable runs (coroutine, generator, async generator), looking through
   ``functools.partial``, decorators' ``__wrapped__`` and an instance's ``__call__``;
 - which status codes may carry a body;
-- header pairs to and from the latin-1 bytes of the wire.
+- header pairs to and from the latin-1 bytes of the wire;
+- ``X | None`` seen through to ``X``.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import types
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Union, get_args, get_origin
 
 
 def _runs_as(call: Any) -> list[Any]:
@@ -64,3 +66,17 @@ def encode_headers(pairs: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]
 def decode_headers(pairs: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     """ASGI's latin-1 header bytes as ``(name, value)`` strings (names as sent)."""
     return [(bytes(k).decode("latin-1"), bytes(v).decode("latin-1")) for k, v in pairs]
+
+
+def is_union(tp: Any) -> bool:
+    """``Union[X, Y]`` or ``X | Y``."""
+    return get_origin(tp) in (Union, types.UnionType)
+
+
+def strip_optional(tp: Any) -> Any:
+    """``X | None`` (or ``Optional[X]``) -> ``X``; anything else as it is."""
+    if is_union(tp):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return tp

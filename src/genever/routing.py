@@ -22,7 +22,7 @@ from ._analysis import Dependant, get_dependant
 from ._compile import compile_route, compile_websocket_route
 from ._lifespan import merge_lifespans
 from ._router import path_format
-from ._utils import is_async_gen_callable, is_gen_callable
+from ._utils import is_async_gen_callable, is_gen_callable, is_union
 from .exceptions import ConfigurationError
 from .responses import JSONResponse, Response
 from .sse import EventSourceResponse, ServerSentEvent
@@ -292,7 +292,7 @@ def _return_annotation(endpoint: Callable[..., Any]) -> Any:
     origin = typing.get_origin(annotation) or annotation
     if isinstance(origin, type) and issubclass(origin, Response):
         return None
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+    if is_union(annotation):
         args = typing.get_args(annotation)
         if any(isinstance(a, type) and issubclass(a, Response) for a in args):
             return None

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .._analysis import ParamSpec, is_scalar_sequence
+from .._utils import strip_optional
 from .._validation import Invalid, _field_type, default_getter, missing_error, pydantic_errors
 from ..datastructures import FormData, UploadFile
 
@@ -31,14 +32,7 @@ def _is_bytes(tp: Any) -> bool:
 
 
 def _is_bytes_sequence(tp: Any) -> bool:
-    return is_scalar_sequence(tp) and any(_is_bytes(a) or a is bytes for a in typing.get_args(_strip(tp)))
-
-
-def _strip(tp: Any) -> Any:
-    args = [a for a in typing.get_args(tp) if a is not type(None)]
-    if typing.get_origin(tp) in (typing.Union, getattr(__import__("types"), "UnionType", None)) and len(args) == 1:
-        return args[0]
-    return tp
+    return is_scalar_sequence(tp) and any(_is_bytes(a) or a is bytes for a in typing.get_args(strip_optional(tp)))
 
 
 def _is_empty(value: Any) -> bool:
@@ -50,7 +44,7 @@ def _is_empty(value: Any) -> bool:
 
 
 def _is_model(tp: Any) -> bool:
-    return isinstance(_strip(tp), type) and issubclass(_strip(tp), BaseModel)
+    return isinstance(strip_optional(tp), type) and issubclass(strip_optional(tp), BaseModel)
 
 
 async def _read_bytes(upload: UploadFile) -> bytes:
@@ -91,7 +85,7 @@ def _field_reader(spec: ParamSpec) -> tuple[str, Callable[[FormData], Any]]:
     validate_default = spec.field.validate_default
 
     if _is_model(annotation):
-        model_fields = _strip(annotation).model_fields
+        model_fields = strip_optional(annotation).model_fields
         own = {info.alias or name for name, info in model_fields.items()}
 
         async def read_model(form: FormData) -> Any:
@@ -119,7 +113,7 @@ def _field_reader(spec: ParamSpec) -> tuple[str, Callable[[FormData], Any]]:
         return spec.name, read_model
 
     many = is_scalar_sequence(annotation) or _is_upload_list(annotation)
-    to_bytes = is_file and _is_bytes(_strip(annotation))
+    to_bytes = is_file and _is_bytes(strip_optional(annotation))
     to_bytes_list = is_file and many and _is_bytes_sequence(annotation)
     loc = ("body", alias)
 
@@ -151,6 +145,6 @@ def _field_reader(spec: ParamSpec) -> tuple[str, Callable[[FormData], Any]]:
 
 
 def _is_upload_list(tp: Any) -> bool:
-    tp = _strip(tp)
+    tp = strip_optional(tp)
     args = typing.get_args(tp)
-    return typing.get_origin(tp) in (list, typing.List) and bool(args) and _strip(args[0]) is UploadFile  # noqa: UP006
+    return typing.get_origin(tp) in (list, typing.List) and bool(args) and strip_optional(args[0]) is UploadFile  # noqa: UP006
