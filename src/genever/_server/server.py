@@ -76,6 +76,9 @@ class Server:
     ) -> None:
         self.app = app
         self.http = HTTPTable(routes, overrides)
+        # PERF: the two tables as attributes of their own, one lookup less per request
+        self.static = self.http.static
+        self.tree = self.http.tree
         self.websockets = WebSocketTable(routes, overrides)
         self.mounts = list(mounts)
         self.redirect_slashes = redirect_slashes
@@ -100,9 +103,9 @@ class Server:
         """Route ``request`` and run its plan (the innermost app-level step)."""
         try:
             path = request.path
-            endpoint = self.http.static.get(path)
+            endpoint = self.static.get(path)
             if endpoint is None:
-                match = self.http.tree.lookup(path)
+                match = self.tree.lookup(path)
                 if match is None:
                     if self.mounts:
                         mounted = await self._serve_mount(request)
