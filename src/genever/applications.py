@@ -243,8 +243,6 @@ class Genever(APIRouter):
                 overrides=self.dependency_overrides,
                 middleware=self.user_middleware,
                 mounts=self._mounts,
-                redirect_slashes=self.redirect_slashes,
-                root_path=self.root_path,
                 state=self._lifespan_state,
             )
             self._frozen = True

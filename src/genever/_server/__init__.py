@@ -23,8 +23,6 @@ def build_server(
     overrides: Mapping[Any, Any],
     middleware: Sequence[Any],
     mounts: Sequence[Mount],
-    redirect_slashes: bool,
-    root_path: str,
     state: dict[str, Any],
 ) -> Server:
     """Compile ``routes`` and the app's ``middleware`` (native and ASGI) into a ``Server``."""
@@ -35,8 +33,6 @@ def build_server(
         overrides=overrides,
         native_middleware=[m.build_native() for m in declared if m.is_native],
         mounts=mounts,
-        redirect_slashes=redirect_slashes,
-        root_path=root_path,
         state=state,
     )
     asgi_middleware = [m for m in declared if not m.is_native]

@@ -46,11 +46,12 @@ async def handle(server: Server, scope: dict[str, Any], receive: Any, send: Any)
 
 
 async def _http(server: Server, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    app = server.app
     if server.state and "state" not in scope:
         scope["state"] = server.state
-    if server.root_path:
-        scope["root_path"] = server.root_path  # Genever(root_path=...) wins over the server's, as in FastAPI
-    request = _ASGIRequest(scope, receive, send, server.app)
+    if app.root_path:
+        scope["root_path"] = app.root_path  # Genever(root_path=...) wins over the server's, as in FastAPI
+    request = _ASGIRequest(scope, receive, send, app)
     response = await server.dispatch(request)
     try:
         if response._needs_request:

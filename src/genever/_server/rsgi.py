@@ -28,7 +28,7 @@ async def handle(app: Any, scope: Any, proto: Any) -> None:
         await _websocket(server, scope, proto)
         return
     if server.has_asgi_middleware:
-        await run_asgi(server.asgi_app, scope, proto, root_path=server.root_path)
+        await run_asgi(server.asgi_app, scope, proto, root_path=app.root_path)
         return
     request = _RSGIRequest(scope, proto, app, server.state)
     # PERF: without native middleware the router catches every exception itself (dispatch adds nothing)

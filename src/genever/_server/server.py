@@ -70,8 +70,6 @@ class Server:
         overrides: Mapping[Any, Any],
         native_middleware: Sequence[NativeMiddleware],
         mounts: Sequence[Mount],
-        redirect_slashes: bool,
-        root_path: str,
         state: dict[str, Any],
     ) -> None:
         self.app = app
@@ -81,8 +79,6 @@ class Server:
         self.tree = self.http.tree
         self.websockets = WebSocketTable(routes, overrides)
         self.mounts = list(mounts)
-        self.redirect_slashes = redirect_slashes
-        self.root_path = root_path
         self.state = state  # the lifespan's state, copied into each request's ``request.state``
         self.route_only = not native_middleware  # no native middleware: the router is the whole pipeline
         self.pipeline: Runner = chain(native_middleware, self.route) if native_middleware else self.route
@@ -139,7 +135,7 @@ class Server:
 
     def _not_found(self, request: Request) -> Response:
         path = request.path
-        if self.redirect_slashes and path != "/":
+        if self.app.redirect_slashes and path != "/":
             other = path[:-1] if path.endswith("/") else path + "/"
             if self.http.has(other):
                 url = request.url
