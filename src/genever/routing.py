@@ -1,6 +1,6 @@
-"""Routes and routers: ``APIRoute``, ``APIRouter`` and their decorators.
+"""Routes and routers: ``APIRoute``, ``APIWebSocketRoute``, ``APIRouter`` and their decorators.
 
-An ``APIRoute`` analyses its endpoint when it is created, so a mis-declared
+A route analyses its endpoint when it is created, so a mis-declared
 parameter fails at import time with the route in the message. The per-request
 plan is compiled later, when the app is frozen (``_compile``), because it
 depends on app-wide settings such as ``dependency_overrides``.
@@ -315,7 +315,9 @@ def _stream_item_type(annotation: Any) -> Any:
 
 
 class APIWebSocketRoute(BaseRoute):
-    """A WebSocket endpoint at ``path``."""
+    """A WebSocket endpoint at ``path``: its parameters (path, query, header, cookie, ``Depends``,
+    the ``WebSocket`` itself) are analysed like an HTTP handler's and compiled into the same
+    kind of plan; ``_server`` serves it (invalid parameters close the socket with 1008)."""
 
     def __init__(
         self,
