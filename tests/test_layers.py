@@ -10,6 +10,7 @@ layer's type in an annotation, e.g. ``Request.app: Genever``).
 from __future__ import annotations
 
 import ast
+import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -233,3 +234,18 @@ def test_an_upward_import_is_found(tmp_path: Path) -> None:
     ]
     with pytest.raises(AssertionError, match="has no layer"):
         layer_of("elsewhere", layers)
+
+
+def test_the_real_package_with_one_import_added_fails(tmp_path: Path) -> None:
+    """The package as it is, but ``requests.py`` importing ``routing`` (which imports it back)."""
+    copy = tmp_path / "genever"
+    shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("static", "__pycache__"))
+    graph, _ = import_graph(copy)
+    assert find_cycle(graph) is None and upward_imports(graph, LAYERS) == []
+    requests = copy / "requests.py"
+    future = "from __future__ import annotations\n"
+    requests.write_text(requests.read_text().replace(future, future + "\nfrom . import routing\n", 1))
+    graph, _ = import_graph(copy)
+    cycle = find_cycle(graph)
+    assert cycle is not None and "requests" in cycle and "routing" in cycle
+    assert "requests (L2) imports routing (L4)" in upward_imports(graph, LAYERS)
