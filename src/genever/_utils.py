@@ -53,9 +53,14 @@ def is_async_gen_callable(call: Any) -> bool:
     return not inspect.isclass(call) and any(inspect.isasyncgenfunction(c) for c in _runs_as(call))
 
 
+# The statuses whose responses carry no body: 1xx (and anything below), 204, 205, 304.
+# PERF: a set, so that a hot path can test ``status not in NO_BODY`` without a call.
+NO_BODY = frozenset(range(200)) | {204, 205, 304}
+
+
 def body_allowed(status_code: int | None) -> bool:
     """May a response with ``status_code`` carry a body? Not 1xx, 204, 205 or 304 (None: not decided yet)."""
-    return status_code is None or not (status_code < 200 or status_code in (204, 205, 304))
+    return status_code not in NO_BODY
 
 
 def encode_headers(pairs: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:

@@ -22,7 +22,7 @@ from email.utils import format_datetime, formatdate, parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
-from ._utils import body_allowed, encode_headers
+from ._utils import NO_BODY, encode_headers
 from .concurrency import iterate_in_threadpool, run_in_threadpool
 from .datastructures import MutableHeaders
 from .encoders import encode_json
@@ -162,7 +162,7 @@ class Response:
     async def _send_asgi(self, send: Any, head_only: bool = False) -> None:
         body = self.body
         headers = encode_headers(self.raw_headers)
-        if body_allowed(self.status_code):
+        if self.status_code not in NO_BODY:
             headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if head_only else body})
