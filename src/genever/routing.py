@@ -85,6 +85,27 @@ def generate_unique_id(route: APIRoute) -> str:
     return f"{operation_id}_{method}"
 
 
+def route_dependant(
+    path: str, endpoint: Callable[..., Any], label: str, dependencies: Sequence[params.Depends]
+) -> Dependant:
+    """The endpoint's ``Dependant``, with the route's (and its routers') ``dependencies`` run first."""
+    dependant = get_dependant(path=path, call=endpoint, route=label)
+    for depends in reversed(dependencies):
+        if depends.dependency is None:
+            raise ConfigurationError(f"{label}: dependencies=[Depends()] needs a callable")
+        sub = get_dependant(
+            path=path,
+            call=depends.dependency,
+            route=label,
+            security_scopes=getattr(depends, "scopes", None),
+            use_cache=depends.use_cache,
+        )
+        sub.is_security = isinstance(depends, params.Security)
+        sub.scope = depends.scope
+        dependant.dependencies.insert(0, sub)
+    return dependant
+
+
 class BaseRoute:
     path: str
     name: str
@@ -213,21 +234,7 @@ class APIRoute(BaseRoute):
     def _analyse(self) -> Dependant:
         if not callable(self.endpoint):
             raise ConfigurationError(f"{self.label}: the endpoint {self.endpoint!r} is not callable")
-        dependant = get_dependant(path=self.path, call=self.endpoint, route=self.label)
-        for depends in reversed(self.dependencies):
-            if depends.dependency is None:
-                raise ConfigurationError(f"{self.label}: dependencies=[Depends()] needs a callable")
-            sub = get_dependant(
-                path=self.path,
-                call=depends.dependency,
-                route=self.label,
-                security_scopes=getattr(depends, "scopes", None),
-                use_cache=depends.use_cache,
-            )
-            sub.is_security = isinstance(depends, params.Security)
-            sub.scope = depends.scope
-            dependant.dependencies.insert(0, sub)
-        return dependant
+        return route_dependant(self.path, self.endpoint, self.label, self.dependencies)
 
     def response_model_options(self) -> dict[str, Any]:
         return {
@@ -335,20 +342,7 @@ class APIWebSocketRoute(BaseRoute):
         self.dependencies = list(dependencies or [])
         self.include_in_schema = False
         self.label = f"WEBSOCKET {path}"
-        self.dependant = get_dependant(path=path, call=endpoint, route=self.label)
-        for depends in reversed(self.dependencies):
-            if depends.dependency is None:
-                raise ConfigurationError(f"{self.label}: dependencies=[Depends()] needs a callable")
-            sub = get_dependant(
-                path=path,
-                call=depends.dependency,
-                route=self.label,
-                security_scopes=getattr(depends, "scopes", None),
-                use_cache=depends.use_cache,
-            )
-            sub.is_security = isinstance(depends, params.Security)
-            sub.scope = depends.scope
-            self.dependant.dependencies.insert(0, sub)
+        self.dependant = route_dependant(path, endpoint, self.label, self.dependencies)
 
     def with_prefix(self, prefix: str, dependencies: Sequence[params.Depends] = ()) -> APIWebSocketRoute:
         """This route under ``prefix`` with extra dependencies first (for ``include_router``)."""
