@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import _analysis as an
+from ._utils import is_async_gen_callable, is_coroutine_callable, is_gen_callable
 from .concurrency import run_in_threadpool
 from .exceptions import ConfigurationError, DependencyExitError
 
@@ -64,17 +65,17 @@ class Slot:
 
     async def _make(self, kwargs: dict[str, Any]) -> Any:
         call = self.call
-        if an.is_async_gen_callable(call):
+        if is_async_gen_callable(call):
             agen = call(**kwargs)
             value = await agen.__anext__()
             self.owner._exits.append((True, agen))
             return value
-        if an.is_gen_callable(call):
+        if is_gen_callable(call):
             gen = await run_in_threadpool(call, **kwargs)
             value = await run_in_threadpool(next, gen)
             self.owner._exits.append((False, gen))
             return value
-        if an.is_coroutine_callable(call):
+        if is_coroutine_callable(call):
             return await call(**kwargs)
         return await run_in_threadpool(call, **kwargs)
 
