@@ -11,8 +11,9 @@ so that client-side routes load the app. Methods other than GET and HEAD are a
 405 where a file exists, else a 404. The route's dependencies (the app's, its
 routers') run before the file is served, as for any route.
 
-Each declaration is an ``APIRoute`` subclass, so ``include_router`` prefixes it
-and gives it the routers' dependencies as it does for every route.
+Each declaration is a ``routing.FrontendRoute`` (an ``APIRoute``), so
+``include_router`` prefixes it and gives it the routers' dependencies as it does
+for every route; this module holds the files' side.
 """
 
 from __future__ import annotations
@@ -22,14 +23,13 @@ import email.message
 import os
 import stat
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 from .exceptions import HTTPException
 from .requests import Request
 from .responses import FileResponse, RedirectResponse, Response
-from .routing import APIRoute
 from .staticfiles import StaticFiles
 
 Fallback = Literal["auto", "index.html", "404.html"] | None
@@ -150,43 +150,7 @@ class Frontend:
         raise HTTPException(404)
 
 
-class FrontendRoute(APIRoute):
-    """A ``frontend()`` declaration as a route: prefixed and given dependencies by routers like any
-    route, but matched by the app only when nothing else matched (see ``frontend_for``)."""
-
-    def __init__(self, path: str, endpoint: Callable[..., Any] | None = None, *, frontend: Frontend,
-                 **kwargs: Any) -> None:  # fmt: skip
-        path = normalize_path(path)
-        self.frontend = frontend
-        self.prefix = "" if path == "/" else path
-
-        async def serve_frontend(request: Request) -> Response:
-            return await frontend.respond(request, self.relative(request.path) or "")
-
-        kwargs.update(methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], include_in_schema=False)
-        kwargs.setdefault("name", "frontend")
-        super().__init__(path, serve_frontend, **kwargs)
-
-    def relative(self, path: str) -> str | None:
-        """The file path under this frontend for a request ``path``, or None when it is not its."""
-        prefix = self.prefix
-        if not prefix:
-            return path.lstrip("/")
-        if path == prefix:
-            return ""
-        if path.startswith(prefix + "/"):
-            return path[len(prefix) + 1 :]
-        return None
-
-    def _init_kwargs(self) -> dict[str, Any]:
-        kwargs = super()._init_kwargs()
-        for key in ("methods", "include_in_schema", "response_model", "status_code"):
-            kwargs.pop(key, None)
-        kwargs["frontend"] = self.frontend
-        return kwargs
-
-
-def frontend_for(frontends: list[tuple[FrontendRoute, Any]], path: str) -> Any:
+def frontend_for(frontends: list[tuple[Any, Any]], path: str) -> Any:
     """The runner of the frontend with the longest path that holds ``path``, or None."""
     best: Any = None
     best_length = -1

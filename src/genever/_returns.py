@@ -21,6 +21,8 @@ import typing
 from collections.abc import Callable
 from typing import Any, Literal
 
+from .params import Depends
+
 _SCALAR_TYPES = (str, int, float, bool, type(None))
 
 Shape = Literal["dict", "list"]
@@ -135,8 +137,6 @@ def returned_shape(endpoint: Callable[..., Any], overrides: Any = None) -> Shape
 
 def _depends_of(name: str, annotation: Any, default: Any) -> Any:
     """The ``Depends`` declared for a parameter (in ``Annotated`` or as its default), or None."""
-    from .params import Depends
-
     if isinstance(default, Depends):
         return default
     if typing.get_origin(annotation) is typing.Annotated:

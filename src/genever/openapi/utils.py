@@ -21,19 +21,20 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
-from pydantic import ConfigDict, Field, TypeAdapter, create_model
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 from pydantic.json_schema import GenerateJsonSchema
 
 from .._analysis import Dependant, ParamSpec, expand_models, flat_body_params, flat_params
-from .._forms import form_field_aliases, form_models
+from .._compile.forms import form_field_aliases, form_models
 from .._serialize import involves_struct
+from .._utils import body_allowed
 from ..encoders import jsonable_encoder
 from ..params import Unset
 from ..responses import JSONResponse
+from ..routing import APIRoute
 
 if TYPE_CHECKING:
     from ..applications import Genever
-    from ..routing import APIRoute
 
 REF_PREFIX = "#/components/schemas/"
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -175,8 +176,6 @@ def _form_body_schema(specs: list[ParamSpec], models_of: list[list[Any]], schema
 
 
 def _is_model(tp: Any) -> bool:
-    from pydantic import BaseModel
-
     return isinstance(tp, type) and issubclass(tp, BaseModel)
 
 
@@ -283,8 +282,6 @@ class _Plan:
 
 
 def _plan(route: APIRoute, builder: _Builder) -> _Plan:
-    from ..routing import APIRoute
-
     params = [
         (spec, builder.add(_param_field(spec), "validation", spec.field.title or _title(spec.alias)))
         for spec in _params_in_order(route.dependant)
@@ -397,8 +394,6 @@ def get_openapi(
     webhooks: Sequence[Any] | None = None,
 ) -> dict[str, Any]:
     """Build the OpenAPI document for ``routes`` (FastAPI's function of the same name)."""
-    from ..routing import APIRoute
-
     info: dict[str, Any] = {"title": title, "version": version}
     if summary:
         info["summary"] = summary
@@ -491,7 +486,7 @@ def _responses(operation: dict[str, Any], route: APIRoute, response: _Field | No
                 event["properties"]["data"].update(contentMediaType="application/json", contentSchema=item)
                 event["required"] = ["data"]
             responses[status]["content"] = {"text/event-stream": {"itemSchema": event}}
-    elif _body_allowed(route.effective_status_code) and media_type:
+    elif body_allowed(route.effective_status_code) and media_type:
         schema: dict[str, Any] = {"type": "string"}
         if issubclass(response_class, JSONResponse):
             schema = schema_of(response) if response is not None else {}
@@ -513,10 +508,6 @@ def _responses(operation: dict[str, Any], route: APIRoute, response: _Field | No
         description = processed.get("description") or target.get("description") or status_text or "Additional Response"
         _deep_update(target, processed)
         target["description"] = description
-
-
-def _body_allowed(status_code: int | None) -> bool:
-    return status_code is None or not (status_code < 200 or status_code in (204, 205, 304))
 
 
 def _deep_update(target: dict[str, Any], source: dict[str, Any]) -> None:
