@@ -289,6 +289,9 @@ def compare(old_path: str, new_path: str, threshold: float) -> int:
     endpoints = [e for e in ENDPOINT_NAMES if e in old["endpoints"] and e in new["endpoints"]]
     print(f"old: {old_path} ({old['measured']}, commit {old['commit']}, n={old['n']})")
     print(f"new: {new_path} ({new['measured']}, commit {new['commit']}, n={new['n']})")
+    for key in ("warmup", "loop", "time_dilation", "versions"):
+        if old.get(key) != new.get(key):
+            print(f"note: {key} differs ({old.get(key)} / {new.get(key)}): not only the code changed")
     print()
     print("| endpoint | " + " | ".join(ROWS_BY_NAME[name].title for name in names) + " |")
     print("|" + "---|" * (len(names) + 1))
