@@ -36,6 +36,9 @@ def parse_cookies(header: str) -> dict[str, str]:
     return cookies
 
 
+BODY_UNREADABLE = "There was an error parsing the body"  # FastAPI's words for a body it cannot read
+
+
 class ClientDisconnect(Exception):
     """The client went away before the request body was read."""
 
@@ -170,14 +173,6 @@ class Request:
             if declared is not None and declared.isdigit() and int(declared) > limit:
                 raise HTTPException(413)
         return limit
-
-    async def _limited(self, chunks: AsyncIterator[bytes], limit: int) -> AsyncIterator[bytes]:
-        received = 0
-        async for chunk in chunks:
-            received += len(chunk)
-            if received > limit:
-                raise HTTPException(413)
-            yield chunk
 
     def stream(self) -> AsyncIterator[bytes]:
         raise NotImplementedError
@@ -337,18 +332,40 @@ class _RSGIRequest(Request):
             raise RuntimeError("the request body was already streamed")
         self._stream_consumed = True
         limit = self._body_limit()
-        chunks = self._proto.__aiter__()
-        if limit is not None:
-            chunks = self._limited(chunks, limit)
-        async for chunk in chunks:
-            if chunk:
-                yield chunk
+        declared = self._header("content-length")
+        received = 0
+        # Granian hands the body over once: a single ``async for`` over the protocol (one
+        # ``__aiter__``). It ends the stream with one empty chunk, and reports a body it
+        # could not read (malformed chunking, a client gone before its Content-Length) as
+        # an empty chunk that is not the last one: a body that cannot be read is a 400.
+        # (HTTP/2 may carry an empty DATA frame before the end: there only the length counts.)
+        empty = False
+        strict = self._rsgi.http_version != "2"
+        async for chunk in self._proto:
+            if empty and strict:
+                raise HTTPException(400, BODY_UNREADABLE)
+            if not chunk:
+                empty = True
+                continue
+            received += len(chunk)
+            if limit is not None and received > limit:
+                raise HTTPException(413)
+            yield chunk
+        if declared is not None and declared.isdigit() and received != int(declared):
+            raise HTTPException(400, BODY_UNREADABLE)
 
     async def body(self) -> bytes:
         body = self._body
         if body is None:
-            if self.app.max_body_size is None:
-                body = self._body = await self._proto()
+            if self.app.max_body_size is None and not self._stream_consumed:
+                self._stream_consumed = True  # Granian hands the body over once, whole or streamed
+                try:
+                    body = await self._proto()
+                except RuntimeError:
+                    # Granian's ProtocolClosed (a RuntimeError): the body could not be read;
+                    # a second read cannot happen (``_stream_consumed`` guards it)
+                    raise HTTPException(400, BODY_UNREADABLE) from None
+                self._body = body
             else:
                 body = self._body = b"".join([chunk async for chunk in self.stream()])
         return body
