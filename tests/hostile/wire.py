@@ -81,7 +81,7 @@ def read_answer(sock: socket.socket, timeout: float = 5.0) -> Answer:
                 rest += chunk
             return Answer(status, headers, _dechunk(rest), data)
         if status in (101, 204, 304) or 100 <= status < 200:
-            return Answer(status, headers, b"", data)
+            return Answer(status, headers, rest, data)  # after a 101: the first frames, if any
         while chunk := more():
             rest += chunk
         return Answer(status, headers, rest, data)
@@ -147,17 +147,87 @@ def tcp_fds(pid: int) -> int:
 # -- WebSocket ---------------------------------------------------------------------------------
 
 
-def ws_connect(port: int, path: str, timeout: float = 5.0) -> tuple[socket.socket, Answer]:
-    """Open a WebSocket by hand; the answer is the server's handshake response (101 when accepted)."""
-    sock = connect(port, timeout)
-    key = base64.b64encode(os.urandom(16)).decode()
-    sock.sendall(
-        (
-            f"GET {path} HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        ).encode()
-    )
-    return sock, read_answer(sock, timeout)
+class WS:
+    """A hand-made WebSocket client connection: ``answer`` is the handshake response."""
+
+    def __init__(self, port: int, path: str, timeout: float = 5.0) -> None:
+        self.sock = connect(port, timeout)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(
+            (
+                f"GET {path} HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
+        self.answer = read_answer(self.sock, timeout)
+        self.buffer = self.answer.body if self.answer.status == 101 else b""
+
+    def send(self, data: bytes) -> bool:
+        try:
+            self.sock.sendall(data)
+            return True
+        except OSError:
+            return False
+
+    def _exactly(self, n: int, deadline: float) -> bytes:
+        while len(self.buffer) < n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            self.sock.settimeout(remaining)
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionResetError
+            self.buffer += chunk
+        data, self.buffer = self.buffer[:n], self.buffer[n:]
+        return data
+
+    def read(self, timeout: float = 5.0) -> tuple[int, bytes] | None:
+        """One server frame: (opcode, payload); None when the connection ended or nothing came."""
+        deadline = time.monotonic() + timeout
+        try:
+            first, second = self._exactly(2, deadline)
+            length = second & 0x7F
+            if length == 126:
+                (length,) = struct.unpack("!H", self._exactly(2, deadline))
+            elif length == 127:
+                (length,) = struct.unpack("!Q", self._exactly(8, deadline))
+            return first & 0x0F, self._exactly(length, deadline)
+        except (TimeoutError, ConnectionResetError, OSError):
+            return None
+
+    def read_close(self, timeout: float = 5.0) -> tuple[int, bytes] | None:
+        """Skip data frames until a close frame (8, payload); None if none came."""
+        deadline = time.monotonic() + timeout
+        while (frame := self.read(max(deadline - time.monotonic(), 0.01))) is not None:
+            if frame[0] == 0x8:
+                return frame
+        return None
+
+    def wait_eof(self, timeout: float) -> bool:
+        """True when the server closes the TCP connection within ``timeout`` (frames before it are skipped)."""
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self.sock.settimeout(remaining)
+                if not self.sock.recv(65536):
+                    return True
+        except TimeoutError:
+            return False
+        except OSError:
+            return True
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def __enter__(self) -> WS:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def ws_frame(opcode: int, payload: bytes = b"", *, fin: bool = True, mask: bool = True, rsv: int = 0) -> bytes:
@@ -185,51 +255,6 @@ def ws_close_frame(code: int = 1000, reason: bytes = b"") -> bytes:
     return ws_frame(0x8, struct.pack("!H", code) + reason)
 
 
-def ws_read(sock: socket.socket, timeout: float = 5.0) -> tuple[int, bytes] | None:
-    """Read one server frame: (opcode, payload); None when the connection ended or nothing came."""
-    deadline = time.monotonic() + timeout
-
-    def exactly(n: int) -> bytes:
-        data = b""
-        while len(data) < n:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError
-            sock.settimeout(remaining)
-            chunk = sock.recv(n - len(data))
-            if not chunk:
-                raise ConnectionResetError
-            data += chunk
-        return data
-
-    try:
-        first, second = exactly(2)
-        length = second & 0x7F
-        if length == 126:
-            (length,) = struct.unpack("!H", exactly(2))
-        elif length == 127:
-            (length,) = struct.unpack("!Q", exactly(8))
-        return first & 0x0F, exactly(length)
-    except (TimeoutError, ConnectionResetError, OSError):
-        return None
-
-
 def close_code(payload: bytes) -> int | None:
-    return struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
-
-
-def wait_eof(sock: socket.socket, timeout: float) -> bool:
-    """True when the server closes the TCP connection within ``timeout`` (frames before it are skipped)."""
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            sock.settimeout(remaining)
-            if not sock.recv(65536):
-                return True
-    except TimeoutError:
-        return False
-    except OSError:
-        return True
+    """The status code of a close frame's payload (None: the frame carried none)."""
+    return int(struct.unpack("!H", payload[:2])[0]) if len(payload) >= 2 else None
