@@ -38,7 +38,8 @@ from ._validation import (
 )
 from .background import BackgroundTasks
 from .concurrency import iterate_in_threadpool, run_in_threadpool
-from .exceptions import DependencyExitError, RequestValidationError
+from .exceptions import BODY_ERROR_DETAIL, DependencyExitError, HTTPException, RequestValidationError
+from .requests import ClientDisconnect
 from .responses import JSONResponse, Response, StreamingResponse, raw_response
 from .security.base import SecurityScopes
 
@@ -174,8 +175,8 @@ def _received_body(request: Request) -> Any:
         return None
     try:
         return msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        return _raw_text(request)
+    except (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError):
+        return _raw_text(request)  # not JSON msgspec takes (bad UTF-8, huge integers, deep nesting)
 
 
 def _raw_text(request: Request) -> Any:
@@ -245,7 +246,10 @@ def _body_reader(specs: list[an.ParamSpec], strict_content_type: bool = True) ->
     json_types: dict[str | None, bool] = {}
 
     async def read_body(request: Request) -> dict[str, Any]:
-        raw = await request.body()
+        try:
+            raw = await request.body()
+        except ClientDisconnect:  # as FastAPI: a body that never arrived whole is its 400
+            raise HTTPException(400, BODY_ERROR_DETAIL) from None
         if not raw:
             if not embed and required:
                 raise Invalid([missing_error(("body",))])

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from .datastructures import URL, Address, FormData, Headers, QueryParams, State, parse_query
-from .exceptions import HTTPException
+from .exceptions import BODY_ERROR_DETAIL, HTTPException
 
 if TYPE_CHECKING:
     from .applications import Genever
@@ -34,9 +34,6 @@ def parse_cookies(header: str) -> dict[str, str]:
         if name or value:
             cookies[name] = _unquote(value)
     return cookies
-
-
-BODY_UNREADABLE = "There was an error parsing the body"  # FastAPI's words for a body it cannot read
 
 
 class ClientDisconnect(Exception):
@@ -343,7 +340,7 @@ class _RSGIRequest(Request):
         strict = self._rsgi.http_version != "2"
         async for chunk in self._proto:
             if empty and strict:
-                raise HTTPException(400, BODY_UNREADABLE)
+                raise HTTPException(400, BODY_ERROR_DETAIL)
             if not chunk:
                 empty = True
                 continue
@@ -352,7 +349,7 @@ class _RSGIRequest(Request):
                 raise HTTPException(413)
             yield chunk
         if declared is not None and declared.isdigit() and received != int(declared):
-            raise HTTPException(400, BODY_UNREADABLE)
+            raise HTTPException(400, BODY_ERROR_DETAIL)
 
     async def body(self) -> bytes:
         body = self._body
@@ -364,7 +361,7 @@ class _RSGIRequest(Request):
                 except RuntimeError:
                     # Granian's ProtocolClosed (a RuntimeError): the body could not be read;
                     # a second read cannot happen (``_stream_consumed`` guards it)
-                    raise HTTPException(400, BODY_UNREADABLE) from None
+                    raise HTTPException(400, BODY_ERROR_DETAIL) from None
                 self._body = body
             else:
                 body = self._body = b"".join([chunk async for chunk in self.stream()])

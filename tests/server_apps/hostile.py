@@ -62,8 +62,10 @@ async def reset_peak() -> dict[str, int]:
 
 
 @app.post("/json")
-async def create(item: Item) -> Item:
-    return item
+async def create(item: Item) -> dict[str, Any]:
+    # a summary, not an echo: pydantic cannot serialise a value nested deeper than its limit,
+    # in FastAPI as here (a deliberately deep echo is the app's choice, not the client's)
+    return {"name": item.name, "price": item.price, "tags": len(item.tags)}
 
 
 @app.post("/echo")
