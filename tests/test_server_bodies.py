@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.hostile.wire import chunked, exchange
+from tests.hostile.wire import chunked, exchange, send_until_answer
 from tests.hostile.wire import request as request_bytes
 from tests.servers import free_port, serve
 
@@ -68,18 +68,27 @@ def test_upload_form_and_json_with_a_body_limit(server: tuple[str, int]) -> None
 
 
 def test_bodies_over_the_limit_are_413(server: tuple[str, int]) -> None:
-    base, port = server
-    with httpx.Client(base_url=base, timeout=10) as client:
-        json_type = {"content-type": "application/json"}
-        declared = client.post("/json", content=b"{" + b" " * LIMIT + b"}", headers=json_type)
-        assert declared.status_code == 413
-        streamed = client.post("/echo", content=iter([b"a" * 65536] * 20))  # chunked, past the limit
-        assert streamed.status_code == 413
-        upload = client.post("/upload", files={"file": ("big.bin", b"x" * (LIMIT + 10))})
-        assert upload.status_code == 413
+    _, port = server
+    json_type = {"Content-Type": "application/json"}
     # a declared length over the limit is refused before the body is sent
-    answer = exchange(port, request_bytes("POST", "/json", headers={"Content-Length": str(LIMIT * 10)}))
+    answer = exchange(port, request_bytes("POST", "/json", headers={**json_type, "Content-Length": str(LIMIT * 10)}))
     assert answer.status == 413
+    piece = b"x" * 65536
+    declared = request_bytes("POST", "/json", headers={**json_type, "Content-Length": str(LIMIT + 2)})
+    assert send_until_answer(port, declared, [b"{"] + [piece] * 16 + [b" }"]).status == 413
+    streamed = request_bytes("POST", "/echo", headers={"Transfer-Encoding": "chunked"})
+    assert send_until_answer(port, streamed, [b"%x\r\n%s\r\n" % (len(piece), piece)] * 20).status == 413
+    boundary = "b0undary"
+    upload_head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n\r\n'
+    ).encode()
+    upload = request_bytes(
+        "POST",
+        "/upload",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Transfer-Encoding": "chunked"},
+    )
+    parts = [upload_head] + [piece] * 20
+    assert send_until_answer(port, upload, [b"%x\r\n%s\r\n" % (len(p), p) for p in parts]).status == 413
 
 
 MALFORMED = {

@@ -115,6 +115,25 @@ def exchange(port: int, payload: bytes, *, half_close: bool = False, timeout: fl
         return read_answer(sock, timeout)
 
 
+def send_until_answer(port: int, head: bytes, pieces: list[bytes], timeout: float = 10.0) -> Answer:
+    """Send ``head`` then ``pieces`` one by one, stopping as soon as the server answers (a
+    server that refuses a body early may close the connection: the answer must not be lost
+    to a reset caused by bytes it did not want)."""
+    import select
+
+    with connect(port, timeout) as sock:
+        try:
+            sock.sendall(head)
+            for piece in pieces:
+                readable, _, _ = select.select([sock], [], [], 0)
+                if readable:
+                    break
+                sock.sendall(piece)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        return read_answer(sock, timeout)
+
+
 def request(method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> bytes:
     """A well-formed HTTP/1.1 request with ``Connection: close`` (add a Content-Length when there is a body)."""
     all_headers = {"Host": "test", "Connection": "close", **(headers or {})}
