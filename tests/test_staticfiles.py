@@ -15,26 +15,12 @@ import pytest
 
 from genever import Genever
 from genever.staticfiles import StaticFiles
+from tests.hostile.tree import make_tree
 from tests.hostile.wire import exchange, request
 from tests.servers import free_port, serve
 
 BIN = Path(sys.executable).parent
 APP = "tests.server_apps.hostile:app"
-
-
-def make_tree(base: Path) -> Path:
-    """``base/site`` (served) with a file, a subdirectory, a symlink inside pointing inside, one
-    pointing outside (to ``base/secret.txt``); returns ``base/site``."""
-    site = base / "site"
-    (site / "inner").mkdir(parents=True)
-    (site / "hello.txt").write_text("hello")
-    (site / "inner" / "page.txt").write_text("page")
-    (site / "back\\slash.txt").write_text("backslash")
-    (base / "secret.txt").write_text("secret")
-    (site / "link-in.txt").symlink_to(site / "inner" / "page.txt")
-    (site / "link-out.txt").symlink_to(base / "secret.txt")
-    (site / "dir-out").symlink_to(base, target_is_directory=True)
-    return site
 
 
 TRAVERSALS = [

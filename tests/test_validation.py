@@ -134,3 +134,33 @@ def test_a_struct_body_a_client_broke_is_a_4xx(client_factory: Any) -> None:
     for body, status in cases.items():
         answer = client.post("/point", content=body, headers=headers)
         assert answer.status_code == status, (body[:40], answer.text[:200])
+
+
+def test_a_lone_surrogate_echoed_back_is_replaced_not_a_500(client_factory: Any) -> None:
+    from pydantic import BaseModel
+
+    from genever import Genever
+
+    class Item(BaseModel):
+        name: str
+        secret: str = "hidden"
+
+    class Public(BaseModel):
+        name: str
+
+    app = Genever()
+
+    @app.post("/echo", response_model=Public)
+    async def echo(item: Item) -> Item:
+        return item
+
+    @app.post("/raw")
+    async def raw(item: Item) -> dict[str, Any]:
+        return {"name": item.name, "list": [item.name]}
+
+    client = client_factory(app)
+    body = b'{"name": "x\\ud800y"}'  # JSON may carry it; FastAPI's json.loads takes it
+    answer = client.post("/echo", content=body, headers={"content-type": "application/json"})
+    assert (answer.status_code, answer.json()) == (200, {"name": "x\ufffdy"})  # the response model still filters
+    answer = client.post("/raw", content=body, headers={"content-type": "application/json"})
+    assert answer.json() == {"name": "x\ufffdy", "list": ["x\ufffdy"]}

@@ -40,10 +40,14 @@ def connect(port: int, timeout: float = 5.0) -> socket.socket:
     return sock
 
 
-def read_answer(sock: socket.socket, timeout: float = 5.0) -> Answer:
-    """Read one HTTP/1.1 response (Content-Length, chunked or until close)."""
+def read_answer(sock: socket.socket, timeout: float = 5.0, carry: bytearray | None = None) -> Answer:
+    """Read one HTTP/1.1 response (Content-Length, chunked or until close). ``carry`` holds
+    bytes read past the answer (pipelined answers) for the next call, and gives them to it."""
     deadline = time.monotonic() + timeout
     data = b""
+    if carry:
+        data = bytes(carry)
+        carry.clear()
 
     def more() -> bytes:
         remaining = deadline - time.monotonic()
@@ -72,6 +76,8 @@ def read_answer(sock: socket.socket, timeout: float = 5.0) -> Answer:
                 if not chunk:
                     break
                 rest += chunk
+            if carry is not None:
+                carry.extend(rest[length:])
             return Answer(status, headers, rest[:length], data)
         if headers.get("transfer-encoding", "").lower() == "chunked":
             while not rest.endswith(b"0\r\n\r\n"):

@@ -117,3 +117,16 @@ async def ws_echo(websocket: WebSocket) -> None:
 async def ws_bye(websocket: WebSocket) -> None:
     await websocket.accept()
     await websocket.send_text("bye")
+
+
+@app.get("/tasks")
+async def tasks() -> dict[str, int]:
+    """asyncio tasks alive in this worker besides this request's own (a leak check)."""
+    import asyncio
+
+    return {"tasks": len(asyncio.all_tasks()) - 1}
+
+
+@app.get("/query")
+async def query(request: Request, q: str = "", n: int = 0) -> dict[str, Any]:
+    return {"q": q, "n": n, "cookies": len(request.cookies), "headers": len(request.headers)}
