@@ -63,7 +63,7 @@ def _shape(part: str) -> tuple[str, str]:
 
 
 def _regex(template: str) -> re.Pattern[str]:
-    """The template as one anchored regex, Starlette's way."""
+    """The template as one anchored regex, Starlette's way (but see DOTALL)."""
     regex = ""
     for part in template[1:].split("/"):
         position = 0
@@ -72,7 +72,8 @@ def _regex(template: str) -> re.Pattern[str]:
             regex += re.escape(part[position : m.start()]) + f"({_CONVERTORS[m.group(2) or 'str']})"
             position = m.end()
         regex += re.escape(part[position:])
-    return re.compile(regex)
+    # DOTALL: a catch-all takes a newline (%0A) too; Starlette's ".*" does not, an accident
+    return re.compile(regex, re.DOTALL)
 
 
 def _ranks(added: list[str]) -> dict[str, tuple[tuple[int, int], ...]]:
