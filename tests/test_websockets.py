@@ -144,6 +144,6 @@ def test_rsgi_closes_the_transport_when_the_endpoint_finishes() -> None:
         # Granian ends the connection only when the app calls proto.close(): it must always be called
         assert client.websocket_run("/bye", []) == ["bye", ("close", 1000)]
         assert client.websocket_run("/late", []) == [("close", 1000)]
-        from genever._websocket_routes import MAX_MESSAGE_SIZE
+        from genever.websockets import MAX_MESSAGE_SIZE
 
         assert client.websocket_run("/big", [b"x" * (MAX_MESSAGE_SIZE + 1)]) == [("close", 1009)]

@@ -18,7 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from genever._router import RouteConflictError, Tree
-from genever._router.tree import _CONVERTORS, _PARAM
+from genever._router.paths import PARAM as _PARAM
+from genever._router.tree import _CONVERTORS
 from tests.fuzz._support import FUZZ, corpus
 
 _TEXT = ["a", "b", "me", "1", "12", "1.5", "x.json", ""]

@@ -27,12 +27,12 @@ class TrustedHostMiddleware(BaseMiddleware):
     async def __call__(self, request: Request, call_next: CallNext) -> Response:
         if self.allow_any:
             return await call_next(request)
-        host = _host_name(request._header("host") or "")
+        host = _host_name(request.header("host") or "")
         if host in self.exact or (self.suffixes and host.endswith(self.suffixes)):
             return await call_next(request)
         if self.www_redirect and f"www.{host}" in self.exact:
             url = request.url
-            return RedirectResponse(str(url.replace(netloc=f"www.{request._header('host')}")))
+            return RedirectResponse(str(url.replace(netloc=f"www.{request.header('host')}")))
         return PlainTextResponse("Invalid host header", status_code=400)
 
 
