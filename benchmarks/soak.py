@@ -146,7 +146,12 @@ class Load:
     def run(self, worker: int) -> None:
         rnd = random.Random(self.seed * 1000 + worker)
         actions = ["good"] * 8 + ["bad"] * 4 + ["upload"] * 1 + ["ws"] * 2 + ["disconnect"] * 1
-        with httpx.Client(base_url=self.base, timeout=30) as client:
+        last = ["-"]  # the answer before, on this client's connections: a failure's context
+
+        def remember(response: httpx.Response) -> None:
+            last[0] = f"{response.request.method} {response.request.url.path} {response.status_code}"
+
+        with httpx.Client(base_url=self.base, timeout=30, event_hooks={"response": [remember]}) as client:
             while not self.stop.is_set():
                 action = rnd.choice(actions)
                 try:
@@ -162,7 +167,7 @@ class Load:
                         self.disconnect(rnd)
                 except (httpx.HTTPError, OSError) as exc:
                     with self.lock:
-                        self.unexpected[f"{action}:{type(exc).__name__}"] += 1
+                        self.unexpected[f"{action}:{type(exc).__name__} after {last[0]}"] += 1
 
 
 def main() -> None:
