@@ -213,15 +213,22 @@ def jsonable_encoder(
             allowed &= set(include)
         if exclude is not None:
             allowed -= set(exclude)
-        return {
-            jsonable_encoder(key, **nested): jsonable_encoder(value, **nested)
-            for key, value in obj.items()
-            if key in allowed
-            and (value is not None or not exclude_none)
-            and not (sqlalchemy_safe and isinstance(key, str) and key.startswith("_sa"))
-        }
+        # plain loops, not comprehensions: one stack frame per level of nesting (as FastAPI's), so
+        # a deeply nested value (an error's ``input``) encodes as deep as FastAPI's does
+        encoded: dict[Any, Any] = {}
+        for key, value in obj.items():
+            if (
+                key in allowed
+                and (value is not None or not exclude_none)
+                and not (sqlalchemy_safe and isinstance(key, str) and key.startswith("_sa"))
+            ):
+                encoded[jsonable_encoder(key, **nested)] = jsonable_encoder(value, **nested)
+        return encoded
     if isinstance(obj, list | set | frozenset | GeneratorType | tuple | deque):
-        return [jsonable_encoder(item, include=include, exclude=exclude, **nested) for item in obj]
+        items: list[Any] = []
+        for item in obj:
+            items.append(jsonable_encoder(item, include=include, exclude=exclude, **nested))
+        return items
     known = _by_class(obj)
     if known is not None:
         return known(obj)
