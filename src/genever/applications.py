@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from . import _asgi, _rsgi
+from . import _asgi, _observe, _rsgi
 from ._lifespan import as_async_cm
 from ._router import RouteConflictError, Tree
 from ._websocket_routes import WebSocketTable
@@ -237,6 +237,10 @@ class Genever(APIRouter):
         self._asgi_app: Any = self._asgi_inner
         self._has_asgi_middleware = False
         self._mounts: list[tuple[str, Any, str | None]] = []
+        # observability (genever.metrics, .tracing, .logging): wired in by freeze() only when present
+        self._instruments: list[_observe.Instrument] = []
+        # error tracking: called with an ErrorReport for every unhandled exception (genever.reporting)
+        self.error_reporters: list[Callable[[Any], Any]] = []
         self._lifespan_stack: contextlib.AsyncExitStack | None = None
         self._lifespan_state: dict[str, Any] = {}
         self._setup()
@@ -298,6 +302,8 @@ class Genever(APIRouter):
             group = [_native(item, route.label) for item in route.middleware]
             if group:
                 runner = chain(group, runner)
+            if self._instruments:  # observability hook: the request learns its route template
+                runner = _observe.wrap_route(self._instruments, route.path, runner)
             endpoint = endpoints.setdefault(route.path, _Endpoint())
             for method in sorted(route.methods):
                 previous = owners.get((route.path, method))
@@ -331,7 +337,9 @@ class Genever(APIRouter):
     def _build_middleware(self) -> None:
         native = [m.build_native() for m in map(as_middleware, self.user_middleware) if m.is_native]
         self._pipeline = chain(native, self._route) if native else self._route
-        self._route_only = not native
+        if self._instruments:  # observability hook: instruments around the whole pipeline
+            self._pipeline = _observe.wrap_app(self._instruments, self, self._pipeline)
+        self._route_only = not native and not self._instruments
         asgi = [m for m in map(as_middleware, self.user_middleware) if not m.is_native]
         inner: Any = self._asgi_inner
         for item in reversed(asgi):

@@ -57,6 +57,7 @@ class Request:
         "_json",
         "_query",
         "_query_list",
+        "_route",  # the matched route's template, set only when observability is on (genever._observe)
         "_state",
         "_sub_response",
         "app",
@@ -75,6 +76,7 @@ class Request:
     query_string: str
     root_path: str
     path_params: dict[str, Any]
+    _route: str  # unset unless observability is on
 
     def _init(self) -> None:
         # PERF: plain attribute stores instead of __init__ keyword plumbing; this
