@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from . import _asgi, _observe, _rsgi
+from . import _asgi, _observe, _rsgi, reporting
 from ._lifespan import as_async_cm
 from ._router import RouteConflictError, Tree
 from ._websocket_routes import WebSocketTable
@@ -38,11 +38,12 @@ ExceptionHandler = Callable[[Request, Any], Any]
 class _Endpoint:
     """Everything served at one path template: a runner per method, the ``Allow`` value."""
 
-    __slots__ = ("allow", "runners")
+    __slots__ = ("allow", "runners", "template")
 
-    def __init__(self) -> None:
+    def __init__(self, template: str) -> None:
         self.runners: dict[str, Runner] = {}
         self.allow = ""
+        self.template = template
 
 
 _startup_objects_frozen = False
@@ -240,7 +241,7 @@ class Genever(APIRouter):
         # observability (genever.metrics, .tracing, .logging): wired in by freeze() only when present
         self._instruments: list[_observe.Instrument] = []
         # error tracking: called with an ErrorReport for every unhandled exception (genever.reporting)
-        self.error_reporters: list[Callable[[Any], Any]] = []
+        self.error_reporters: list[reporting.Reporter] = []
         self._lifespan_stack: contextlib.AsyncExitStack | None = None
         self._lifespan_state: dict[str, Any] = {}
         self._setup()
@@ -304,7 +305,9 @@ class Genever(APIRouter):
                 runner = chain(group, runner)
             if self._instruments:  # observability hook: the request learns its route template
                 runner = _observe.wrap_route(self._instruments, route.path, runner)
-            endpoint = endpoints.setdefault(route.path, _Endpoint())
+            endpoint = endpoints.get(route.path)
+            if endpoint is None:
+                endpoint = endpoints[route.path] = _Endpoint(route.path)
             for method in sorted(route.methods):
                 previous = owners.get((route.path, method))
                 if previous is not None:
@@ -377,6 +380,11 @@ class Genever(APIRouter):
             # catch the framework's own 404/405: genever's HTTPException is that base.
             key = HTTPException
         self.exception_handlers[key] = handler
+
+    def add_error_reporter(self, reporter: reporting.Reporter) -> None:
+        """Call ``reporter(report: genever.reporting.ErrorReport)`` (sync or async) for every unhandled
+        exception: the place for a Sentry-style client, no middleware needed."""
+        self.error_reporters.append(reporter)
 
     def exception_handler(self, key: int | type[BaseException]) -> Callable[[ExceptionHandler], ExceptionHandler]:
         def decorator(func: ExceptionHandler) -> ExceptionHandler:
@@ -477,8 +485,8 @@ class Genever(APIRouter):
                     break
         if handler is None:
             handler = self.exception_handlers.get(500) or self.exception_handlers.get(Exception)
-            if handler is None:
-                logger.error("Exception in %s %s", request.method, request.path, exc_info=exc)
+            if handler is None:  # the one place unhandled exceptions go: logged once, then the error reporters
+                await reporting.unhandled(self, request, exc)
                 return ServerErrorResponse(exc)
         try:
             if inspect.iscoroutinefunction(handler):
@@ -488,7 +496,7 @@ class Genever(APIRouter):
 
                 response = await run_in_threadpool(handler, request, exc)
         except Exception as handler_exc:
-            logger.error("Exception in exception handler for %r", exc, exc_info=handler_exc)
+            await reporting.unhandled(self, request, handler_exc, f"Exception in the exception handler for {exc!r}")
             return ServerErrorResponse(handler_exc)
         if not isinstance(response, Response):
             logger.error("exception handler %r returned %r, not a Response", handler, response)

@@ -1,13 +1,19 @@
 """An app with every observability signal on, served by the real-server tests of
-``tests/test_metrics.py`` (and the other observability tests)."""
+``tests/test_metrics.py``, ``tests/test_logging.py`` and the other observability tests.
+
+``OBSERVED_LOG=<file>`` writes the app's logs there as JSON lines.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 
 from genever import Genever, HTTPException, metrics
+from genever import logging as genever_logging
 
 app = Genever(title="observed")
+log = logging.getLogger("observed")
 
 
 @app.get("/health")
@@ -24,7 +30,14 @@ async def pid() -> dict[str, int]:
 async def item(item_id: int) -> dict[str, int]:
     if item_id == 0:
         raise HTTPException(404, "no such item")
+    log.info("item %s read", item_id)
     return {"id": item_id}
+
+
+@app.get("/sync-log")
+def sync_log() -> dict[str, str]:
+    log.info("from the thread pool")
+    return {"ok": "yes"}
 
 
 @app.post("/echo")
@@ -38,3 +51,6 @@ async def fail() -> None:
 
 
 metrics.instrument(app)
+genever_logging.instrument(app)
+if os.environ.get("OBSERVED_LOG"):
+    genever_logging.configure(format="json", stream=open(os.environ["OBSERVED_LOG"], "a", buffering=1))  # noqa: SIM115
