@@ -381,6 +381,14 @@ class Genever(APIRouter):
             key = HTTPException
         self.exception_handlers[key] = handler
 
+    def add_health_routes(
+        self, *, liveness: str | None = "/healthz", readiness: str | None = "/readyz", timeout: float = 1.0
+    ) -> Any:
+        """Serve liveness and readiness routes; returns the ``genever.health.Health`` to register checks on."""
+        from .health import add_health_routes
+
+        return add_health_routes(self, liveness=liveness, readiness=readiness, timeout=timeout)
+
     def add_error_reporter(self, reporter: reporting.Reporter) -> None:
         """Call ``reporter(report: genever.reporting.ErrorReport)`` (sync or async) for every unhandled
         exception: the place for a Sentry-style client, no middleware needed."""

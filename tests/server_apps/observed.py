@@ -54,3 +54,12 @@ metrics.instrument(app)
 genever_logging.instrument(app)
 if os.environ.get("OBSERVED_LOG"):
     genever_logging.configure(format="json", stream=open(os.environ["OBSERVED_LOG"], "a", buffering=1))  # noqa: SIM115
+
+checks = app.add_health_routes()
+
+
+@checks.check("dependency")
+def dependency() -> bool:
+    # OBSERVED_DOWN_FILE: the dependency is down while that file exists
+    down = os.environ.get("OBSERVED_DOWN_FILE")
+    return not (down and os.path.exists(down))
