@@ -1,7 +1,8 @@
 """An app with every observability signal on, served by the real-server tests of
 ``tests/test_metrics.py``, ``tests/test_logging.py`` and the other observability tests.
 
-``OBSERVED_LOG=<file>`` writes the app's logs there as JSON lines.
+``OBSERVED_LOG=<file>`` writes the app's logs there as JSON lines, ``OBSERVED_SPANS=<file>``
+turns tracing on and writes the finished spans there (OpenTelemetry SDK's JSON, one per line).
 """
 
 from __future__ import annotations
@@ -63,3 +64,17 @@ def dependency() -> bool:
     # OBSERVED_DOWN_FILE: the dependency is down while that file exists
     down = os.environ.get("OBSERVED_DOWN_FILE")
     return not (down and os.path.exists(down))
+
+
+if os.environ.get("OBSERVED_SPANS"):
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
+
+    from genever import tracing
+
+    spans_out = open(os.environ["OBSERVED_SPANS"], "a", buffering=1)  # noqa: SIM115
+    provider = TracerProvider()
+    provider.add_span_processor(
+        SimpleSpanProcessor(ConsoleSpanExporter(out=spans_out, formatter=lambda span: span.to_json(indent=None) + "\n"))
+    )
+    tracing.instrument(app, tracer_provider=provider, response_header="traceresponse")
