@@ -6,11 +6,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from genever import APIRouter, Depends, Genever, Header, HTTPException, Path, Query
+from genever import APIRouter, Depends, Genever, Header, HTTPException, Path, Query, metrics, tracing
+from genever import logging as genever_logging
+from genever.exceptions import ConfigurationError
 
 app = Genever(title="Inventory", version="1.0.0", description="The genever example service.")
 
@@ -94,3 +97,12 @@ app.include_router(items)
 @app.get("/health")
 async def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+# Observability: Prometheus metrics at /metrics, a request id in every log record and an access
+# log, /healthz and /readyz for probes, OpenTelemetry spans when genever[otel] is installed.
+metrics.instrument(app)
+genever_logging.instrument(app)
+app.add_health_routes()
+with contextlib.suppress(ConfigurationError):
+    tracing.instrument(app)

@@ -90,8 +90,16 @@ class Tracing(Instrument):
         server_kind = SpanKind.SERVER
         names: dict[tuple[str, str], str] = {}  # (method, template) -> span name, built once each
 
+        # PERF: decided here: the headers the propagator reads; a request with none of them skips extract()
+        fields = tuple(sorted(propagate.get_global_textmap().fields))
+        header = request_header
+
         async def traced(request: Request) -> Response:
-            parent = extract(request, getter=getter)
+            parent = None
+            for field in fields:
+                if header(request, field) is not None:
+                    parent = extract(request, getter=getter)
+                    break
             method = request.method
             span = tracer.start_span(method, parent, server_kind, _request_attributes(request, method))
             token = attach(set_span_in_context(span, parent))
@@ -115,10 +123,13 @@ class Tracing(Instrument):
                     if name is None:
                         name = names[(method, route)] = f"{method} {route}"
                     span.update_name(name)
-                    span.set_attribute("http.route", route)
                 if response is not None:
                     status = response.status_code
-                    span.set_attribute("http.response.status_code", status)
+                    span.set_attributes(
+                        {"http.route": route, "http.response.status_code": status}
+                        if route != UNMATCHED
+                        else {"http.response.status_code": status}
+                    )
                     unhandled = getattr(response, "exc", None)  # the 500 of an unhandled exception
                     if unhandled is not None:
                         _record_error(span, unhandled)
@@ -128,6 +139,10 @@ class Tracing(Instrument):
                 span.end()
 
         return traced
+
+
+def request_header(request: Request, name: str) -> str | None:
+    return request._header(name)
 
 
 def _request_attributes(request: Request, method: str) -> dict[str, Any]:
@@ -150,7 +165,6 @@ def _request_attributes(request: Request, method: str) -> dict[str, Any]:
     client = request.client
     if client is not None:
         attributes["client.address"] = client.host
-        attributes["client.port"] = client.port
     agent = request._header("user-agent")
     if agent:
         attributes["user_agent.original"] = agent
