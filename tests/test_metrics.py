@@ -114,6 +114,26 @@ def test_openmetrics_on_content_negotiation(client_factory: Callable[..., Any]) 
     assert "# EOF" not in plain
 
 
+def test_prometheus_client_parses_both_formats(client_factory: Callable[..., Any]) -> None:
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics
+    from prometheus_client.parser import text_string_to_metric_families as parse_prometheus
+
+    client = client_factory(make_app(), raise_server_exceptions=False)
+    for path in ("/items/1", "/items/13", "/stream", "/nowhere", '/items/"quoted"'):
+        client.get(path)
+    openmetrics = client.get("/metrics", headers={"accept": "application/openmetrics-text"}).text
+    families = {family.name: family for family in parse_openmetrics(openmetrics)}
+    assert families["http_requests"].type == "counter"
+    assert families["http_request_duration_seconds"].type == "histogram"
+    assert families["process_cpu_seconds"].type == "counter"
+    requests = {(s.labels["route"], s.labels["status"]): s.value for s in families["http_requests"].samples}
+    assert requests[("/items/{item_id}", "2xx")] == 1
+    assert requests[("/items/{item_id}", "5xx")] == 1
+    prometheus = {family.name: family for family in parse_prometheus(client.get("/metrics").text)}
+    assert prometheus["http_requests"].type == "counter"
+    assert prometheus["http_requests_in_progress"].type == "gauge"
+
+
 def test_head_requests_have_their_own_label(client_factory: Callable[..., Any]) -> None:
     client = client_factory(make_app())
     client.head("/items/5")
