@@ -148,9 +148,10 @@ def test_an_app_without_metrics_is_not_instrumented() -> None:
     async def root() -> dict[str, str]:
         return {}
 
-    app.freeze()
+    server = app.freeze()
     assert app._instruments == []
-    assert app._route_only  # the RSGI adapter still goes straight to the router
+    assert server.route_only  # the RSGI adapter still goes straight to the router
+    assert server.pipeline == server.route
 
 
 def test_metrics_survive_a_refreeze(client_factory: Callable[..., Any]) -> None:

@@ -18,8 +18,10 @@ has no ``_route``: instruments label it ``UNMATCHED``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
+
+from .exceptions import FrozenAppError
 
 if TYPE_CHECKING:
     from .requests import Request
@@ -67,8 +69,6 @@ def _tag(template: str, inner: Runner) -> Runner:
 
 def add(app: Any, instrument: Instrument) -> None:
     """Register ``instrument`` on ``app`` (before it starts serving)."""
-    from .exceptions import FrozenAppError
-
     if app._frozen:
         raise FrozenAppError(f"{type(instrument).__name__} must be added before the app starts serving")
     app._instruments.append(instrument)
@@ -76,7 +76,7 @@ def add(app: Any, instrument: Instrument) -> None:
     app._invalidate()
 
 
-def wrap_route(instruments: list[Instrument], template: str, runner: Runner) -> Runner:
+def wrap_route(instruments: Sequence[Instrument], template: str, runner: Runner) -> Runner:
     """The route's runner as served with ``instruments`` on (called by ``freeze`` once per route)."""
     for instrument in instruments:
         wrapped = instrument.wrap_route(template, runner)
@@ -85,7 +85,7 @@ def wrap_route(instruments: list[Instrument], template: str, runner: Runner) -> 
     return _tag(template, runner)
 
 
-def wrap_app(instruments: list[Instrument], app: Any, pipeline: Runner) -> Runner:
+def wrap_app(instruments: Sequence[Instrument], app: Any, pipeline: Runner) -> Runner:
     """The app's pipeline inside every instrument, the first (lowest ``order``) outermost."""
     for instrument in reversed(instruments):
         pipeline = instrument.wrap_app(app, pipeline)

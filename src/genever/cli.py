@@ -20,8 +20,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ._analysis import flat_body_params, flat_params
 from .applications import Genever
 from .exceptions import GeneverError
+from .metrics import ENV_DIR, Metrics
+from .routing import APIRoute
 
 
 class TargetError(Exception):
@@ -62,9 +65,6 @@ def load_app(target: str) -> Genever:
 
 def route_table(app: Genever) -> list[tuple[str, str, str, str]]:
     """(methods, path, handler, parameters) for every route, in declaration order."""
-    from ._analysis import flat_body_params, flat_params
-    from .routing import APIRoute
-
     rows = []
     for route in app.routes:
         if not isinstance(route, APIRoute):
@@ -106,8 +106,6 @@ def _serve(args: argparse.Namespace, app: Genever) -> None:
 @contextlib.contextmanager
 def _metrics_directory(app: Genever, workers: int) -> Iterator[None]:
     """Several workers of an app with metrics share a fresh directory for them (removed at exit)."""
-    from .metrics import ENV_DIR, Metrics
-
     if workers < 2 or os.environ.get(ENV_DIR) or not any(isinstance(i, Metrics) for i in app._instruments):
         yield
         return

@@ -33,6 +33,7 @@ from contextvars import ContextVar, Token
 from typing import IO, Any
 
 from ._observe import Instrument, Runner, route_template
+from ._observe import add as add_instrument
 from .requests import Request
 from .responses import Response
 
@@ -122,7 +123,7 @@ class RequestContext(Instrument):
         reset_current = _current.reset
 
         async def with_request_id(request: Request) -> Response:
-            incoming = request._header(header) if trust_all or trusts(request) else None
+            incoming = request.header(header) if trust_all or trusts(request) else None
             # PERF: an incoming id is checked by one compiled regex; otherwise 16 random bytes as hex
             rid = incoming if incoming is not None and _VALID.fullmatch(incoming) else os.urandom(16).hex()
             token = set_current((rid, request))
@@ -174,10 +175,8 @@ def instrument(
     id is taken (``["10.0.0.0/8"]``). ``access_log``: one record per request on
     ``logger`` (default ``genever.access``) at ``level``.
     """
-    from . import _observe
-
     context = RequestContext(header, trust_incoming, access_log, logger or access_logger, level)
-    _observe.add(app, context)
+    add_instrument(app, context)
     install_record_factory()
     return context
 

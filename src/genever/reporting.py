@@ -31,6 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._observe import UNMATCHED, route_template
+from .logging import get_request_id
 from .requests import Request
 
 logger = logging.getLogger("genever.error")
@@ -89,11 +90,11 @@ async def unhandled(app: Any, request: Request, exc: BaseException, what: str = 
 def _route(request: Request) -> str:
     """The route template: tagged by observability, else looked up again (this is the error path)."""
     template = route_template(request)
-    app = request.app
-    if template == UNMATCHED and app is not None and getattr(app, "_compiled", False):
-        endpoint = app._static.get(request.path)
+    server = getattr(request.app, "server", None)
+    if template == UNMATCHED and server is not None:
+        endpoint = server.static.get(request.path)
         if endpoint is None:
-            match = app._tree.lookup(request.path)
+            match = server.tree.lookup(request.path)
             endpoint = match.value if match is not None else None
         if endpoint is not None:
             template = endpoint.template
@@ -101,8 +102,6 @@ def _route(request: Request) -> str:
 
 
 def _request_id(request: Request) -> str | None:
-    from .logging import get_request_id
-
     rid = get_request_id()
     if rid is None and request._state is not None:
         rid = getattr(request.state, "request_id", None)

@@ -31,6 +31,7 @@ from collections.abc import Callable, MutableMapping
 from typing import Any, Generic, TypeVar
 
 from ._observe import UNMATCHED, Instrument, Runner
+from ._observe import add as add_instrument
 from .exceptions import ConfigurationError
 from .requests import Request
 from .responses import Response
@@ -58,7 +59,7 @@ class _HeaderGetter(Getter[Request]):
     """The propagator's view of a request's headers (lowercase names, one value each)."""
 
     def get(self, carrier: Request, key: str) -> list[str] | None:
-        value = carrier._header(key.lower())
+        value = carrier.header(key.lower())
         return None if value is None else [value]
 
     def keys(self, carrier: Request) -> list[str]:
@@ -74,9 +75,7 @@ class Tracing(Instrument):
     order = 20  # inside the request context (records carry the id), around metrics
 
     def __init__(self, tracer_provider: Any, response_header: str | None) -> None:
-        from . import __name__ as package
-
-        self.tracer = trace.get_tracer(package, tracer_provider=tracer_provider)
+        self.tracer = trace.get_tracer("genever", tracer_provider=tracer_provider)
         self.response_header = response_header.lower() if response_header else None
 
     def wrap_app(self, app: Any, inner: Runner) -> Runner:
@@ -142,7 +141,7 @@ class Tracing(Instrument):
 
 
 def request_header(request: Request, name: str) -> str | None:
-    return request._header(name)
+    return request.header(name)
 
 
 def _request_attributes(request: Request, method: str) -> dict[str, Any]:
@@ -154,7 +153,7 @@ def _request_attributes(request: Request, method: str) -> dict[str, Any]:
         attributes["http.request.method_original"] = method
     if request.query_string:
         attributes["url.query"] = request.query_string
-    host = request._header("host")
+    host = request.header("host")
     if host:
         name, _, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
         if name and port.isdigit():
@@ -165,7 +164,7 @@ def _request_attributes(request: Request, method: str) -> dict[str, Any]:
     client = request.client
     if client is not None:
         attributes["client.address"] = client.host
-    agent = request._header("user-agent")
+    agent = request.header("user-agent")
     if agent:
         attributes["user_agent.original"] = agent
     return attributes
@@ -188,12 +187,10 @@ def instrument(app: Any, *, tracer_provider: Any = None, response_header: str | 
     ``response_header`` (e.g. ``"traceresponse"``): also send the server span's
     context back to the client in that header, in ``traceparent`` format.
     """
-    from . import _observe
-
     global _provider
     _require()
     tracing = Tracing(tracer_provider, response_header)
-    _observe.add(app, tracing)
+    add_instrument(app, tracing)
     _provider = tracer_provider
     return tracing
 

@@ -38,8 +38,10 @@ from time import perf_counter
 from typing import Any
 
 from .._observe import UNMATCHED, Instrument, Runner
+from .._observe import add as add_instrument
 from ..requests import Request
 from ..responses import Response
+from ..routing import APIRoute
 from . import _exposition, _process
 from ._store import ENV_DIR, GLOBAL_SIZE, LIVE, Layout, Store
 
@@ -135,15 +137,13 @@ class Metrics(Instrument):
                 # PERF: most requests fall in the first bucket; bisect only for the others
                 values[base + bucket0 + (0 if elapsed <= first_bucket else bisect_left(buckets, elapsed))] += 1
                 values[base + duration_sum] += elapsed
-                length = request._header("content-length")
+                length = request.header("content-length")
                 if length is not None and length.isdigit():
                     values[base + request_size_sum] += int(length)
 
         return observe
 
     def _build_layout(self, app: Any) -> None:
-        from ..routing import APIRoute
-
         series: list[tuple[str, str]] = []
         for route in app.routes:
             if isinstance(route, APIRoute) and route.path in self._routes:
@@ -199,17 +199,15 @@ def instrument(
     file there and a scrape add them all up; without it a scrape shows the
     process that answers it.
     """
-    from .. import _observe
-
     metrics = Metrics(buckets, directory)
-    _observe.add(app, metrics)
+    add_instrument(app, metrics)
     _watch_process(metrics)
     app.on_startup.append(lambda: metrics._set_live(True))
     app.on_shutdown.append(lambda: metrics._set_live(False))
     if path is not None:
 
         async def scrape(request: Request) -> Response:
-            return metrics.render(request._header("accept"))
+            return metrics.render(request.header("accept"))
 
         app.add_api_route(path, scrape, methods=["GET"], include_in_schema=False, name="metrics")
     return metrics

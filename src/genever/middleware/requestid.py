@@ -20,7 +20,7 @@ class RequestIDMiddleware(BaseMiddleware):
         self.trust_incoming = trust_incoming
 
     async def __call__(self, request: Request, call_next: CallNext) -> Response:
-        incoming = request._header(self.header) if self.trust_incoming else None
+        incoming = request.header(self.header) if self.trust_incoming else None
         # an incoming id that is not a plain token is replaced, so it cannot inject into logs
         request_id = _logging.accept_request_id(incoming)
         request.state.request_id = request_id
