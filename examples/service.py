@@ -19,6 +19,7 @@ with the ``items`` scope from ``examples/jwt_auth.py`` (``POST /token``).
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
@@ -29,7 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from examples.jwt_auth import User, get_current_active_user, login
-from genever import APIRouter, Depends, Genever, HTTPException, Path, Query, Response, Security
+from genever import APIRouter, Depends, Genever, HTTPException, Path, Query, Response, Security, metrics, tracing
+from genever import logging as genever_logging
+from genever.exceptions import ConfigurationError
 from genever.ext.sqlalchemy import Database, Page, paginate
 
 HERE = FilePath(__file__).parent
@@ -233,6 +236,15 @@ app.post("/token", tags=["auth"], responses={400: {"model": Message, "descriptio
 @app.get("/health")
 async def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+# Observability: Prometheus metrics at /metrics, a request id in every log record and an access
+# log, /healthz and /readyz for probes, OpenTelemetry spans when genever[otel] is installed.
+metrics.instrument(app)
+genever_logging.instrument(app)
+app.add_health_routes()
+with contextlib.suppress(ConfigurationError):
+    tracing.instrument(app)
 
 
 __all__ = ["Base", "Item", "ItemIn", "ItemRow", "app", "db"]

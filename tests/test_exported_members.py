@@ -62,3 +62,16 @@ def test_router_tree_is_stdlib_only() -> None:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.level == 2:
                 raise AssertionError(f"{path.name} imports from the package: {node.module}")
+
+
+def test_observability_facades() -> None:
+    import genever.health
+    import genever.logging
+    import genever.metrics
+    import genever.reporting
+    import genever.tracing
+
+    for module in (genever.health, genever.logging, genever.metrics, genever.reporting, genever.tracing):
+        assert len(set(module.__all__)) == len(module.__all__), module.__name__  # ruff (RUF022) keeps it sorted
+        for name in module.__all__:
+            assert hasattr(module, name), f"{module.__name__}.{name}"

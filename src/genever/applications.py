@@ -17,12 +17,14 @@ import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
+from . import _observe, reporting
 from ._app_scope import AppScope
 from ._lifespan import as_async_cm
 from ._server import Server, build_server, is_starlette_http_exception, rsgi
 from .datastructures import Default, State, _DefaultPlaceholder
 from .exception_handlers import http_exception_handler, request_validation_exception_handler
 from .exceptions import ConfigurationError, FrozenAppError, HTTPException, RequestValidationError
+from .health import Health, add_health_routes
 from .middleware import Middleware
 from .openapi.docs import setup_docs_routes
 from .openapi.utils import get_openapi_for_app
@@ -203,6 +205,10 @@ class Genever(APIRouter):
         # what serves the app once frozen (``freeze()``); None until then, and again after any change
         self.server: Server | None = None
         self._mounts: list[tuple[str, Any, str | None]] = []
+        # observability (genever.metrics, .tracing, .logging): wired in by freeze() only when present
+        self._instruments: list[_observe.Instrument] = []
+        # error tracking: called with an ErrorReport for every unhandled exception (genever.reporting)
+        self.error_reporters: list[reporting.Reporter] = []
         self._lifespan_stack: contextlib.AsyncExitStack | None = None
         self._lifespan_state: dict[str, Any] = {}
         self._setup()
@@ -257,6 +263,7 @@ class Genever(APIRouter):
                 middleware=self.user_middleware,
                 mounts=self._mounts,
                 state=self._lifespan_state,
+                instruments=self._instruments,
             )
             self._frozen = True
         return server
@@ -281,6 +288,17 @@ class Genever(APIRouter):
             return func
 
         return decorator
+
+    def add_health_routes(
+        self, *, liveness: str | None = "/healthz", readiness: str | None = "/readyz", timeout: float = 1.0
+    ) -> Health:
+        """Serve liveness and readiness routes; returns the ``genever.health.Health`` to register checks on."""
+        return add_health_routes(self, liveness=liveness, readiness=readiness, timeout=timeout)
+
+    def add_error_reporter(self, reporter: reporting.Reporter) -> None:
+        """Call ``reporter(report: genever.reporting.ErrorReport)`` (sync or async) for every unhandled
+        exception: the place for a Sentry-style client, no middleware needed."""
+        self.error_reporters.append(reporter)
 
     def add_exception_handler(self, key: int | type[BaseException], handler: ExceptionHandler) -> None:
         if is_starlette_http_exception(key):

@@ -11,16 +11,19 @@ genever app, is reported in one line, with exit status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from ._analysis import flat_body_params, flat_params
 from .applications import Genever
 from .exceptions import GeneverError
+from .metrics import ENV_DIR, Metrics
 from .routing import APIRoute
 
 
@@ -81,7 +84,7 @@ def _print_routes(app: Genever) -> None:
         print(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}".rstrip())
 
 
-def _serve(args: argparse.Namespace) -> None:
+def _serve(args: argparse.Namespace, app: Genever) -> None:
     from granian.constants import Interfaces
     from granian.server import Server
 
@@ -96,7 +99,22 @@ def _serve(args: argparse.Namespace) -> None:
         log_access=args.access_log,
         working_dir=Path.cwd(),
     )
-    server.serve()
+    with _metrics_directory(app, args.workers):
+        server.serve()
+
+
+@contextlib.contextmanager
+def _metrics_directory(app: Genever, workers: int) -> Iterator[None]:
+    """Several workers of an app with metrics share a fresh directory for them (removed at exit)."""
+    if workers < 2 or os.environ.get(ENV_DIR) or not any(isinstance(i, Metrics) for i in app._instruments):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="genever-metrics-") as directory:
+        os.environ[ENV_DIR] = directory
+        try:
+            yield
+        finally:
+            del os.environ[ENV_DIR]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -120,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "routes":
         _print_routes(app)
         return 0
-    _serve(args)
+    _serve(args, app)
     return 0
 
 

@@ -68,6 +68,7 @@ class Request:
         "_query",
         "_query_list",
         "_receive",
+        "_route",  # the matched route's template, set only when observability is on (genever._observe)
         "_send",
         "_state",
         "_stream_consumed",
@@ -88,6 +89,7 @@ class Request:
     query_string: str
     root_path: str
     path_params: dict[str, Any]
+    _route: str  # unset unless observability is on
 
     def _init(self) -> None:
         # PERF: plain attribute stores instead of __init__ keyword plumbing; this

@@ -259,3 +259,14 @@ def test_concurrent_starts_migrate_once(database_url: str) -> None:
     asyncio.run(run())
     assert query(database_url, "SELECT version_num FROM alembic_version") == [("0001",)]
     assert query(database_url, "SELECT name FROM items") == [("widget",)]
+
+
+def test_the_service_is_observable(client: TestClient) -> None:
+    # metrics, request ids, health routes and spans are on (examples/service.py's last lines)
+    response = client.get("/items/1", headers={"X-Request-ID": "example-1"})
+    assert response.headers["x-request-id"] == "example-1"
+    assert client.get("/healthz").json() == {"status": "alive"}
+    assert client.get("/readyz").status_code == 200
+    scrape = client.get("/metrics").text
+    assert 'http_requests_total{method="GET",route="/items/{item_id}",status=' in scrape
+    assert any(type(i).__name__ == "Tracing" for i in service.app._instruments)

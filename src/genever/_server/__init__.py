@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .._observe import Instrument
 from ..middleware import as_middleware
 from ..routing import BaseRoute
 from . import asgi, rsgi
@@ -25,6 +26,7 @@ def build_server(
     middleware: Sequence[Any],
     mounts: Sequence[Mount],
     state: dict[str, Any],
+    instruments: Sequence[Instrument] = (),
 ) -> Server:
     """Compile ``routes`` and the app's ``middleware`` (native and ASGI) into a ``Server``."""
     declared = [as_middleware(item) for item in middleware]
@@ -36,6 +38,7 @@ def build_server(
         native_middleware=[m.build_native() for m in declared if m.is_native],
         mounts=mounts,
         state=state,
+        instruments=instruments,
     )
     asgi_middleware = [m for m in declared if not m.is_native]
     server.asgi_app = asgi.application(server, asgi_middleware)

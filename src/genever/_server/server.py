@@ -17,11 +17,13 @@ import msgspec
 
 from .._compile import close_generators
 from .._frontend import frontend_for
+from .._observe import Instrument, wrap_app
 from .._utils import is_coroutine_callable
 from ..concurrency import run_in_threadpool
 from ..encoders import jsonable_encoder
 from ..exceptions import HTTPException, RequestValidationError, ValidationException, WebSocketException
 from ..middleware import NativeMiddleware, chain
+from ..reporting import unhandled
 from ..requests import Request
 from ..responses import PlainTextResponse, RedirectResponse, Response, raw_response
 from ..routing import BaseRoute
@@ -85,17 +87,21 @@ class Server:
         native_middleware: Sequence[NativeMiddleware],
         mounts: Sequence[Mount],
         state: dict[str, Any],
+        instruments: Sequence[Instrument] = (),
     ) -> None:
         self.app = app
-        self.http = HTTPTable(routes, overrides, app_scope)
+        self.http = HTTPTable(routes, overrides, app_scope, instruments)
         # PERF: the two tables as attributes of their own, one lookup less per request
         self.static = self.http.static
         self.tree = self.http.tree
         self.websockets = WebSocketTable(routes, overrides, app_scope)
         self.mounts = list(mounts)
         self.state = state  # the lifespan's state, copied into each request's ``request.state``
-        self.route_only = not native_middleware  # no native middleware: the router is the whole pipeline
+        # no native middleware nor observability: the router is the whole pipeline
+        self.route_only = not native_middleware and not instruments
         self.pipeline: Runner = chain(native_middleware, self.route) if native_middleware else self.route
+        if instruments:  # observability hook: the instruments around the whole pipeline (genever._observe)
+            self.pipeline = wrap_app(instruments, app, self.pipeline)
         # set by the package's build_server: the ASGI application (ASGI middleware around the adapter)
         self.asgi_app: Any = None
         self.has_asgi_middleware = False
@@ -178,8 +184,8 @@ class Server:
                     break
         if handler is None:
             handler = handlers.get(500) or handlers.get(Exception)
-            if handler is None:
-                logger.error("Exception in %s %s", request.method, request.path, exc_info=exc)
+            if handler is None:  # the one place unhandled exceptions go: logged once, then the error reporters
+                await unhandled(self.app, request, exc)
                 return ServerErrorResponse(exc)
         try:
             if self._is_async(handler):
@@ -187,7 +193,7 @@ class Server:
             else:
                 response = await run_in_threadpool(handler, request, exc)
         except Exception as handler_exc:
-            logger.error("Exception in exception handler for %r", exc, exc_info=handler_exc)
+            await unhandled(self.app, request, handler_exc, f"Exception in the exception handler for {exc!r}")
             return ServerErrorResponse(handler_exc)
         if not isinstance(response, Response):
             response = _from_starlette(response)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
+from .._observe import Instrument, wrap_route
 from .._router import RouteConflictError, Tree
 from ..exceptions import ConfigurationError, GeneverError
 from ..middleware import as_middleware, chain
@@ -25,11 +26,12 @@ WebSocketRunner = Callable[[WebSocket], Awaitable[None]]
 class Endpoint:
     """Everything served at one path template: a runner per method, the ``Allow`` value."""
 
-    __slots__ = ("allow", "runners")
+    __slots__ = ("allow", "runners", "template")
 
-    def __init__(self) -> None:
+    def __init__(self, template: str) -> None:
         self.runners: dict[str, Runner] = {}
         self.allow = ""
+        self.template = template
 
 
 class HTTPTable:
@@ -37,7 +39,13 @@ class HTTPTable:
 
     __slots__ = ("frontends", "static", "tree")
 
-    def __init__(self, routes: Sequence[BaseRoute], overrides: Mapping[Any, Any], app_scope: Any = None) -> None:
+    def __init__(
+        self,
+        routes: Sequence[BaseRoute],
+        overrides: Mapping[Any, Any],
+        app_scope: Any = None,
+        instruments: Sequence[Instrument] = (),
+    ) -> None:
         endpoints: dict[str, Endpoint] = {}
         owners: dict[tuple[str, str], APIRoute] = {}
         # app.frontend(...) routes: low priority, tried on the 404 path only (longest path first)
@@ -46,10 +54,14 @@ class HTTPTable:
             if not isinstance(route, APIRoute):
                 continue
             runner = _compile(route, overrides, app_scope)
+            if instruments:  # observability hook: the request learns its route template (genever._observe)
+                runner = wrap_route(instruments, route.path, runner)
             if isinstance(route, FrontendRoute):
                 self.frontends.append((route, runner))
                 continue
-            endpoint = endpoints.setdefault(route.path, Endpoint())
+            endpoint = endpoints.get(route.path)
+            if endpoint is None:
+                endpoint = endpoints[route.path] = Endpoint(route.path)
             for method in sorted(route.methods):
                 previous = owners.get((route.path, method))
                 if previous is not None:

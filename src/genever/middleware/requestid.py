@@ -1,18 +1,17 @@
 """``X-Request-ID``: propagate the client's request id or generate one, and echo it in the response.
 
-The id is on ``request.state.request_id`` for handlers and logs.
+The id is on ``request.state.request_id`` for handlers, and is the current
+request id of ``genever.logging`` (``get_request_id()``, ``record.request_id``)
+while the request is handled. ``genever.logging.instrument(app)`` does the same
+for the whole app without a middleware, and adds the access log.
 """
 
 from __future__ import annotations
 
-import os
-import re
-
+from .. import logging as _logging
 from ..requests import Request
 from ..responses import Response
 from . import BaseMiddleware, CallNext
-
-_VALID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
 class RequestIDMiddleware(BaseMiddleware):
@@ -23,9 +22,12 @@ class RequestIDMiddleware(BaseMiddleware):
     async def __call__(self, request: Request, call_next: CallNext) -> Response:
         incoming = request.header(self.header) if self.trust_incoming else None
         # an incoming id that is not a plain token is replaced, so it cannot inject into logs
-        # PERF: 16 random bytes as hex, what uuid4().hex gives minus the version bits and the UUID object
-        request_id = incoming if incoming is not None and _VALID.match(incoming) else os.urandom(16).hex()
+        request_id = _logging.accept_request_id(incoming)
         request.state.request_id = request_id
-        response = await call_next(request)
+        token = _logging.bind(request_id, request)
+        try:
+            response = await call_next(request)
+        finally:
+            _logging.reset(token)
         response.raw_headers = [*response.raw_headers, (self.header, request_id)]
         return response

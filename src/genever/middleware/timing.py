@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import time
 
+from .._observe import route_template
+from ..logging import get_request_id, record_factory_installed
 from ..requests import Request
 from ..responses import Response
 from . import BaseMiddleware, CallNext
@@ -42,16 +44,25 @@ class AccessLogMiddleware(BaseMiddleware):
         response = await call_next(request)
         duration = (time.perf_counter() - start) * 1000
         client = request.client
-        fields = {
+        fields: dict[str, object] = {
             "method": request.method,
             "path": request.path,
             "query": request.query_string,
             "status": response.status_code,
             "duration_ms": round(duration, 3),
             "client": f"{client.host}:{client.port}" if client else None,
-            "request_id": getattr(request.state, "request_id", None) if request._state is not None else None,
         }
+        if not record_factory_installed():  # otherwise every record carries them already
+            fields["route"] = route_template(request)
+            fields["request_id"] = _request_id(request)
         self.logger.log(
             self.level, "%s %s %s %.3fms", request.method, request.path, response.status_code, duration, extra=fields
         )
         return response
+
+
+def _request_id(request: Request) -> str | None:
+    rid = get_request_id()
+    if rid is None and request._state is not None:
+        rid = getattr(request.state, "request_id", None)
+    return rid

@@ -1,0 +1,125 @@
+"""``app.add_health_routes()``: liveness, readiness from the app's checks (sync, async, failing,
+slow), 503 while draining or once shutdown started; on real servers too."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from genever import Genever, health
+from tests.servers import free_port, serve
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(autouse=True)
+def _not_draining() -> Iterator[None]:
+    health._reset_drain()
+    yield
+    health._reset_drain()
+
+
+def make_app(state: dict[str, Any]) -> Genever:
+    app = Genever()
+    checks = app.add_health_routes(timeout=0.5)
+
+    @checks.check("database")
+    async def database() -> None:
+        if not state.get("db", True):
+            raise ConnectionError("database unreachable")
+
+    @checks.check("cache")
+    def cache() -> bool:  # a plain def runs in the thread pool
+        return bool(state.get("cache", True))
+
+    async def slow() -> None:
+        await asyncio.sleep(5 if state.get("slow") else 0)
+
+    checks.add_check("queue", slow, timeout=0.2)
+    return app
+
+
+def test_liveness_and_readiness(client_factory: Callable[..., Any]) -> None:
+    state: dict[str, Any] = {}
+    client = client_factory(make_app(state))
+    assert client.get("/healthz").json() == {"status": "alive"}
+    assert client.head("/healthz").status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready", "checks": {"database": "ok", "cache": "ok", "queue": "ok"}}
+    state["db"] = False
+    state["cache"] = False
+    not_ready = client.get("/readyz")
+    assert not_ready.status_code == 503
+    assert not_ready.json()["checks"] == {
+        "database": "failed: ConnectionError: database unreachable",
+        "cache": "failed: returned False",
+        "queue": "ok",
+    }
+    state.update(db=True, cache=True, slow=True)
+    started = time.monotonic()
+    slow = client.get("/readyz")
+    assert time.monotonic() - started < 2
+    assert slow.status_code == 503
+    assert slow.json()["checks"]["queue"] == "failed: no answer within 0.2s"
+    assert client.get("/healthz").status_code == 200  # liveness does not depend on the checks
+
+
+def test_not_ready_while_draining(client_factory: Callable[..., Any]) -> None:
+    client = client_factory(make_app({}))
+    assert client.get("/readyz").status_code == 200
+    health.begin_drain()
+    draining = client.get("/readyz")
+    assert (draining.status_code, draining.json()) == (503, {"status": "draining"})
+    assert client.get("/healthz").status_code == 200
+
+
+def test_not_ready_once_shutdown_started() -> None:
+    from genever.testclient import TestClient
+
+    app = make_app({})
+    with TestClient(app) as client:
+        assert client.get("/readyz").status_code == 200
+    assert client.get("/readyz").json() == {"status": "draining"}
+    with TestClient(app) as client:  # started again
+        assert client.get("/readyz").status_code == 200
+
+
+def test_paths_and_duplicates() -> None:
+    from genever.testclient import TestClient
+
+    app = Genever()
+    checks = app.add_health_routes(liveness="/live", readiness=None)
+    with pytest.raises(ValueError, match="already registered"):
+        checks.add_check("a", lambda: None)
+        checks.add_check("a", lambda: None)
+    client = TestClient(app)
+    assert client.get("/live").status_code == 200
+    assert client.get("/readyz").status_code == 404
+    assert "/live" not in app.openapi()["paths"]
+
+
+@pytest.mark.parametrize("server", ["genever-run", "uvicorn"])
+def test_health_routes_on_a_real_server(server: str, tmp_path: Path) -> None:
+    port = free_port()
+    target = "tests.server_apps.observed:app"
+    argv = {
+        "genever-run": [str(BIN / "genever"), "run", target, "--port", str(port)],
+        "uvicorn": [sys.executable, "-m", "uvicorn", target, "--port", str(port)],
+    }[server]
+    flag = tmp_path / "down"
+    with serve(argv, port, env={"OBSERVED_DOWN_FILE": str(flag)}) as base:
+        assert httpx.get(base + "/healthz").json() == {"status": "alive"}
+        ready = httpx.get(base + "/readyz")
+        assert (ready.status_code, ready.json()["checks"]) == (200, {"dependency": "ok"})
+        flag.write_text("down")
+        not_ready = httpx.get(base + "/readyz")
+        assert not_ready.status_code == 503
+        assert not_ready.json()["checks"]["dependency"].startswith("failed")
