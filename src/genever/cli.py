@@ -140,9 +140,9 @@ def _add_run_options(run: argparse.ArgumentParser) -> None:
     option("--root-path", str, None, "the path prefix a proxy serves the app under (for URLs and OpenAPI)")
     option("--forwarded-allow-ips", str, None,
            "comma-separated proxies (IPs, networks, or *) whose Forwarded/X-Forwarded-* headers are believed")
-    option("--loop", str, "auto", "event loop", choices=LOOPS)
+    option("--loop", str, "auto", "event loop (auto: uvloop if installed)", choices=LOOPS)
     option("--task-impl", str, "asyncio", "Granian's task implementation", choices=TASK_IMPLS)
-    option("--runtime-mode", str, "auto", "Granian's runtime (st: single-threaded, mt)", choices=RUNTIME_MODES)
+    option("--runtime-mode", str, "auto", "Granian's runtime (auto: st, mt for --http 2)", choices=RUNTIME_MODES)
     option("--log-level", str, "info", "server log level",
            choices=("critical", "error", "warning", "info", "debug"))
     switch("--access-log", "log every request as one JSON object per line")

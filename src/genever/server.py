@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib.util
 import logging
 import multiprocessing
 import os
@@ -59,9 +60,11 @@ class ServerConfig:
     timeout_keep_alive: float = 5.0
     backlog: int = 1024
     backpressure: int | None = None
+    # defaults chosen by benchmarks/run.sh rounds (README, Deployment): uvloop, asyncio tasks, single-threaded
+    # runtime (auto), Granian's backpressure (backlog / workers)
     loop: str = "auto"
     task_impl: str = "asyncio"
-    runtime_mode: str = "auto"
+    runtime_mode: str = "auto"  # Granian: st for RSGI, mt for HTTP/2 only
     access_log: bool = False
     log_level: str = "info"
     reload: bool = False  # development only (cli: serve_reloading)
@@ -111,6 +114,9 @@ def _granian_options(config: ServerConfig, *, in_process: bool) -> dict[str, Any
 
     from ._accesslog import logging_config
 
+    loop = config.loop
+    if loop == "auto":  # Granian's auto would take rloop whenever it is installed; uvloop measured better
+        loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     # hyper's header-read timeout also runs while a keep-alive connection waits for its next request
     http1 = HTTP1Settings(header_read_timeout=max(1, min(60_000, round(config.timeout_keep_alive * 1000))))
     kill_timeout = None if config.graceful_timeout is None else max(1, round(config.graceful_timeout))
@@ -123,7 +129,7 @@ def _granian_options(config: ServerConfig, *, in_process: bool) -> dict[str, Any
         "workers": config.workers,
         "http": HTTPModes(config.http_mode),
         "websockets": config.http_mode != "2",
-        "loop": _graceful_loop(config.loop, config.graceful_timeout) if in_process else Loops(config.loop),
+        "loop": _graceful_loop(loop, config.graceful_timeout) if in_process else Loops(loop),
         "task_impl": TaskImpl(config.task_impl),
         "runtime_mode": RuntimeModes(config.runtime_mode),
         "backlog": config.backlog,
