@@ -241,7 +241,9 @@ def test_settings_from_the_environment(tmp_path: Path) -> None:
         assert httpx.get(base + "/whoami").json()["root_path"] == "/flag"  # a flag wins over the environment
 
 
-def test_workers_default_to_one_per_core(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_workers_default_to_one_per_core(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     import argparse
 
     from genever import cli
@@ -252,7 +254,15 @@ def test_workers_default_to_one_per_core(monkeypatch: pytest.MonkeyPatch, capsys
         cli._add_run_options(parser)
         return parser.parse_args(argv)
 
-    assert _server_config(parse([APP])).workers == len(os.sched_getaffinity(0))
+    cores = len(os.sched_getaffinity(0))
+    assert _server_config(parse([APP])).workers == min(cores, cli._default_workers())
+    # a container's CPU limit (cgroup v2 cpu.max: quota and period in microseconds), rounded up
+    limits = tmp_path / "cpu.max"
+    for text, expected in [("max 100000", cores), ("150000 100000", min(cores, 2)), ("50000 100000", 1),
+                           ("garbage", cores)]:
+        limits.write_text(text + "\n")
+        assert cli._default_workers(limits) == expected
+    assert cli._default_workers(tmp_path / "missing") == cores
     assert _server_config(parse([APP, "--workers", "3"])).workers == 3
     monkeypatch.setenv("GENEVER_WORKERS", "5")
     assert _server_config(parse([APP])).workers == 5

@@ -84,12 +84,20 @@ def _print_routes(app: Genever) -> None:
         print(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}".rstrip())
 
 
-def _default_workers() -> int:
-    """One worker per core this process may run on (its CPU affinity, as a container's cpuset sets it)."""
+def _default_workers(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """One worker per core this process may run on: its CPU affinity (a cpuset), capped by the
+    cgroup's CPU quota rounded up (a container's CPU limit, which the affinity does not show)."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    try:
+        quota, period = cpu_max.read_text().split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, -(-int(quota) // int(period))))
+    except (OSError, ValueError):
+        pass
+    return cores
 
 
 def _env(name: str, default: Any, kind: Callable[[str], Any] = str) -> Any:
