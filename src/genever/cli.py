@@ -13,17 +13,22 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
+import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ._analysis import flat_body_params, flat_params
 from .applications import Genever
 from .exceptions import GeneverError
-
-if TYPE_CHECKING:
-    from .server import ServerConfig
+from .middleware.concurrency import ConcurrencyLimitMiddleware
+from .middleware.proxy_headers import ProxyHeadersMiddleware
+from .middleware.timeout import RequestTimeoutMiddleware
+from .routing import APIRoute
+from .server import HTTP_MODES, LOOPS, RUNTIME_MODES, TASK_IMPLS, ServerConfig, serve, serve_reloading
 
 
 class TargetError(Exception):
@@ -62,9 +67,6 @@ def load_app(target: str, *, freeze: bool = True) -> Genever:
 
 def route_table(app: Genever) -> list[tuple[str, str, str, str]]:
     """(methods, path, handler, parameters) for every route, in declaration order."""
-    from ._analysis import flat_body_params, flat_params
-    from .routing import APIRoute
-
     rows = []
     for route in app.routes:
         if not isinstance(route, APIRoute):
@@ -122,8 +124,6 @@ def _flag(value: str) -> bool:
 
 def _add_run_options(run: argparse.ArgumentParser) -> None:
     """Every option also reads ``GENEVER_<OPTION>`` (``--graceful-timeout`` ← ``GENEVER_GRACEFUL_TIMEOUT``)."""
-    from .server import HTTP_MODES, LOOPS, RUNTIME_MODES, TASK_IMPLS
-
     def option(name: str, kind: Callable[[str], Any], default: Any, help: str, **kw: Any) -> None:
         run.add_argument(name, type=kind, default=_env(name[2:], default, kind), help=help, **kw)
 
@@ -163,22 +163,14 @@ def configure_app(app: Genever, args: argparse.Namespace) -> None:
         app.root_path = args.root_path.rstrip("/")
     # add_middleware puts the last added outermost: the proxy's view first, then the cap, then the deadline
     if args.request_timeout is not None:
-        from .middleware.timeout import RequestTimeoutMiddleware
-
         app.add_middleware(RequestTimeoutMiddleware, args.request_timeout)
     if args.limit_concurrency is not None:
-        from .middleware.concurrency import ConcurrencyLimitMiddleware
-
         app.add_middleware(ConcurrencyLimitMiddleware, args.limit_concurrency)
     if args.forwarded_allow_ips:
-        from .middleware.proxy_headers import ProxyHeadersMiddleware
-
         app.add_middleware(ProxyHeadersMiddleware, args.forwarded_allow_ips)
 
 
 def _server_config(args: argparse.Namespace) -> ServerConfig:
-    from .server import ServerConfig
-
     if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
         raise TargetError("--ssl-certfile and --ssl-keyfile go together")
     workers = args.workers if args.workers is not None else _default_workers()
@@ -229,8 +221,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TargetError as exc:
         print(f"genever: error: {exc}", file=sys.stderr)
         return 2
-    from .server import serve
-
     serve(app, config)
     return 0
 
@@ -238,11 +228,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve_with_reload(args: argparse.Namespace, config: ServerConfig) -> int:
     """Development: the reloader's workers are new processes that import the app afresh on every
     change (nothing loaded here would see the change), configured from the same arguments."""
-    import json
-    import multiprocessing
-
-    from .server import serve_reloading
-
     load_app(args.target)  # one-line errors here, before the reloader starts
     print("genever: --reload is for development; it watches the working directory", file=sys.stderr)
     os.environ[_RELOAD_ARGS] = json.dumps({k: v for k, v in vars(args).items() if isinstance(v, str | int | float)
@@ -257,8 +242,6 @@ _RELOAD_ARGS = "GENEVER__RELOAD_ARGS"
 
 def _reloaded_app() -> Genever:
     """The factory a reloader's worker calls: the target app, configured like ``genever run`` did."""
-    import json
-
     values = json.loads(os.environ[_RELOAD_ARGS])
     args = argparse.Namespace(**values)
     app = load_app(args.target, freeze=False)

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._accesslog import logging_config
+
 if TYPE_CHECKING:
     from .applications import Genever
 
@@ -111,8 +113,6 @@ def _granian_options(config: ServerConfig, *, in_process: bool) -> dict[str, Any
     from granian.constants import HTTPModes, Interfaces, Loops, RuntimeModes, SSLProtocols, TaskImpl
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
-
-    from ._accesslog import logging_config
 
     loop = config.loop
     if loop == "auto":  # Granian's auto would take rloop whenever it is installed; uvloop measured better
