@@ -291,3 +291,14 @@ def test_reload_restarts_on_a_change(tmp_path: Path) -> None:
                 return False
 
         wait_for(reloaded, 20)
+
+
+def test_backpressure_queues_the_excess_and_granian_settings_apply() -> None:
+    port = free_port()
+    flags = ("--backpressure", "1", "--backlog", "256", "--loop", "asyncio", "--runtime-mode", "mt")
+    with started(genever_run(port, *flags), port) as (base, _), concurrent.futures.ThreadPoolExecutor(2) as pool:
+        began = time.monotonic()
+        calls = [pool.submit(httpx.get, f"{base}/slow?seconds=1&tag=bp{i}", timeout=10) for i in range(2)]
+        assert [call.result().status_code for call in calls] == [200, 200]
+        took = time.monotonic() - began
+    assert took >= 1.9  # one at a time: the second waited for the first (not refused)
