@@ -15,7 +15,7 @@ class Headers:
     def __init__(self, **headers: str) -> None:
         self.headers = {k.replace("_", "-"): v for k, v in headers.items()}
 
-    def _header(self, name: str) -> str | None:
+    def header(self, name: str) -> str | None:
         return self.headers.get(name)
 
 

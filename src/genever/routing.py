@@ -1,6 +1,6 @@
-"""Routes and routers: ``APIRoute``, ``APIRouter`` and their decorators.
+"""Routes and routers: ``APIRoute``, ``APIWebSocketRoute``, ``APIRouter`` and their decorators.
 
-An ``APIRoute`` analyses its endpoint when it is created, so a mis-declared
+A route analyses its endpoint when it is created, so a mis-declared
 parameter fails at import time with the route in the message. The per-request
 plan is compiled later, when the app is frozen (``_compile``), because it
 depends on app-wide settings such as ``dependency_overrides``.
@@ -18,8 +18,11 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from . import params
-from ._analysis import Dependant, get_dependant, is_async_gen_callable, is_gen_callable
+from ._analysis import Dependant, get_dependant
+from ._compile import compile_route, compile_websocket_route
 from ._lifespan import merge_lifespans
+from ._router import path_format
+from ._utils import is_async_gen_callable, is_gen_callable, is_union
 from .exceptions import ConfigurationError
 from .responses import JSONResponse, Response
 from .sse import EventSourceResponse, ServerSentEvent
@@ -82,7 +85,25 @@ def generate_unique_id(route: APIRoute) -> str:
     return f"{operation_id}_{method}"
 
 
-_PLACEHOLDER_PATH = re.compile(r"{([^{}:]+)(?::[^{}]*)?}")
+def route_dependant(
+    path: str, endpoint: Callable[..., Any], label: str, dependencies: Sequence[params.Depends]
+) -> Dependant:
+    """The endpoint's ``Dependant``, with the route's (and its routers') ``dependencies`` run first."""
+    dependant = get_dependant(path=path, call=endpoint, route=label)
+    for depends in reversed(dependencies):
+        if depends.dependency is None:
+            raise ConfigurationError(f"{label}: dependencies=[Depends()] needs a callable")
+        sub = get_dependant(
+            path=path,
+            call=depends.dependency,
+            route=label,
+            security_scopes=getattr(depends, "scopes", None),
+            use_cache=depends.use_cache,
+        )
+        sub.is_security = isinstance(depends, params.Security)
+        sub.scope = depends.scope
+        dependant.dependencies.insert(0, sub)
+    return dependant
 
 
 class BaseRoute:
@@ -130,7 +151,7 @@ class APIRoute(BaseRoute):
         # a path without "/" is allowed for OpenAPI callbacks and webhooks ("{$callback_url}/...",
         # "new-subscription"); the app refuses it when it builds its route table
         self.path = path
-        self.path_format = _PLACEHOLDER_PATH.sub(r"{\1}", path)
+        self.path_format = path_format(path)
         self.endpoint = endpoint
         self.name: str = name or str(getattr(endpoint, "__name__", type(endpoint).__name__))
         self.methods = {m.upper() for m in (methods or ["GET"])}
@@ -183,7 +204,8 @@ class APIRoute(BaseRoute):
         self.openapi_extra = openapi_extra
         self.generate_unique_id_function = _resolve(generate_unique_id_function)
         self._unique_id: str | None = None
-        self._overrides: Mapping[Any, Any] = {}  # the app's dependency_overrides, set before get_route_handler()
+        # the app's dependency_overrides: set when the app builds its route table, read by get_route_handler()
+        self.dependency_overrides: Mapping[Any, Any] = {}
         self.middleware = list(middleware or [])
         # False: a body sent without Content-Type is read as JSON (FastAPI's strict_content_type)
         self.strict_content_type: bool = _resolve(strict_content_type)
@@ -194,9 +216,7 @@ class APIRoute(BaseRoute):
         """``async (request) -> Response``: this route's compiled plan (validation, dependencies,
         handler, response). Override it in a subclass to wrap it, as with FastAPI's
         ``route_class``; the app calls it when it builds its route table."""
-        from ._compile import compile_route
-
-        return compile_route(self, self._overrides)
+        return compile_route(self, self.dependency_overrides)
 
     @property
     def unique_id(self) -> str:
@@ -214,21 +234,7 @@ class APIRoute(BaseRoute):
     def _analyse(self) -> Dependant:
         if not callable(self.endpoint):
             raise ConfigurationError(f"{self.label}: the endpoint {self.endpoint!r} is not callable")
-        dependant = get_dependant(path=self.path, call=self.endpoint, route=self.label)
-        for depends in reversed(self.dependencies):
-            if depends.dependency is None:
-                raise ConfigurationError(f"{self.label}: dependencies=[Depends()] needs a callable")
-            sub = get_dependant(
-                path=self.path,
-                call=depends.dependency,
-                route=self.label,
-                security_scopes=getattr(depends, "scopes", None),
-                use_cache=depends.use_cache,
-            )
-            sub.is_security = isinstance(depends, params.Security)
-            sub.scope = depends.scope
-            dependant.dependencies.insert(0, sub)
-        return dependant
+        return route_dependant(self.path, self.endpoint, self.label, self.dependencies)
 
     def response_model_options(self) -> dict[str, Any]:
         return {
@@ -293,7 +299,7 @@ def _return_annotation(endpoint: Callable[..., Any]) -> Any:
     origin = typing.get_origin(annotation) or annotation
     if isinstance(origin, type) and issubclass(origin, Response):
         return None
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+    if is_union(annotation):
         args = typing.get_args(annotation)
         if any(isinstance(a, type) and issubclass(a, Response) for a in args):
             return None
@@ -313,6 +319,43 @@ def _stream_item_type(annotation: Any) -> Any:
         if args and args[0] is not Any:
             return args[0]
     return None
+
+
+class APIWebSocketRoute(BaseRoute):
+    """A WebSocket endpoint at ``path``: its parameters (path, query, header, cookie, ``Depends``,
+    the ``WebSocket`` itself) are analysed like an HTTP handler's and compiled into the same
+    kind of plan; ``_server`` serves it (invalid parameters close the socket with 1008)."""
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        name: str | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+    ) -> None:
+        if not path.startswith("/"):
+            raise ConfigurationError(f"websocket route path {path!r} must start with '/'")
+        self.path = path
+        self.endpoint = endpoint
+        self.name = name or str(getattr(endpoint, "__name__", type(endpoint).__name__))
+        self.dependencies = list(dependencies or [])
+        self.include_in_schema = False
+        self.label = f"WEBSOCKET {path}"
+        self.dependant = route_dependant(path, endpoint, self.label, self.dependencies)
+
+    def with_prefix(self, prefix: str, dependencies: Sequence[params.Depends] = ()) -> APIWebSocketRoute:
+        """This route under ``prefix`` with extra dependencies first (for ``include_router``)."""
+        return APIWebSocketRoute(
+            prefix + self.path, self.endpoint, name=self.name, dependencies=[*dependencies, *self.dependencies]
+        )
+
+    def compile(self, overrides: Mapping[Any, Any]) -> Callable[[Any], Awaitable[None]]:
+        """``async (websocket) -> None``: this route's compiled plan."""
+        return compile_websocket_route(self, overrides)
+
+    def __repr__(self) -> str:
+        return f"APIWebSocketRoute(path={self.path!r}, name={self.name!r})"
 
 
 class APIRouter:
@@ -363,8 +406,8 @@ class APIRouter:
         self.generate_unique_id_function = generate_unique_id_function
         self.group_middleware = list(middleware or [])
 
-    def _on_change(self) -> None:
-        """Hook: the app recompiles its routes when they change."""
+    def routes_changed(self) -> None:
+        """Call after changing ``routes`` by hand: the app rebuilds its route table before the next request."""
 
     def on_event(self, event_type: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
         """Deprecated, as in FastAPI: use ``lifespan=``. Still works, with a ``DeprecationWarning``."""
@@ -404,7 +447,7 @@ class APIRouter:
         route_class_override: type[APIRoute] | None = None,
         **kwargs: Any,
     ) -> APIRoute:
-        self._on_change()
+        self.routes_changed()
         route = (route_class_override or self.route_class)(
             self.prefix + path,
             endpoint,
@@ -475,7 +518,7 @@ class APIRouter:
         middleware: Sequence[Any] | None = None,
     ) -> None:
         """Copy ``router``'s routes into this one, under ``prefix`` and with the extra settings."""
-        self._on_change()
+        self.routes_changed()
         self.on_startup.extend(router.on_startup)
         self.on_shutdown.extend(router.on_shutdown)
         if router.lifespan_context is not None:
@@ -530,9 +573,7 @@ class APIRouter:
         *,
         dependencies: Sequence[params.Depends] | None = None,
     ) -> BaseRoute:
-        from ._websocket_routes import APIWebSocketRoute
-
-        self._on_change()
+        self.routes_changed()
         route = APIWebSocketRoute(
             self.prefix + path, endpoint, name=name, dependencies=[*self.dependencies, *(dependencies or [])]
         )

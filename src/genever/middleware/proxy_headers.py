@@ -64,7 +64,7 @@ class ProxyHeadersMiddleware(BaseMiddleware):
 
     def forwarded(self, request: Request) -> tuple[tuple[str, int] | None, str | None, str | None] | None:
         """(client, scheme, host) as the trusted proxies tell them, or None if they tell nothing."""
-        header = request._header("forwarded")
+        header = request.header("forwarded")
         if header:
             elements = list(_parse_forwarded(header))
             if not elements:
@@ -72,9 +72,9 @@ class ProxyHeadersMiddleware(BaseMiddleware):
             index = self._client_index([e.get("for", "") for e in elements])
             element = elements[index]
             return _address(element.get("for", "")), element.get("proto"), element.get("host")
-        xff = request._header("x-forwarded-for")
-        proto = request._header("x-forwarded-proto")
-        host = request._header("x-forwarded-host")
+        xff = request.header("x-forwarded-for")
+        proto = request.header("x-forwarded-proto")
+        host = request.header("x-forwarded-host")
         if not (xff or proto or host):
             return None
         client = None
