@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT.parent / "shared" / "bench"
 PY = sys.executable
 BIN = Path(PY).parent
+GENEVER_BIN = BIN  # --python: a deployment's venv (benchmarks/deploy_size.py --keep DIR) instead of this one
 
 GETS = ["/json", "/plaintext", "/users/42?verbose=true", "/list", "/deps"]
 POST_ITEMS = """wrk.method = "POST"
@@ -41,8 +42,8 @@ wrk.headers["Content-Type"] = "application/json"
 
 def command(server: str, workers: int, port: int) -> list[str] | None:
     if server == "genever":
-        return [str(BIN / "genever"), "run", "benchmarks.app:app", "--port", str(port), "--workers", str(workers),
-                "--log-level", "warning"]
+        return [str(GENEVER_BIN / "genever"), "run", "benchmarks.app:app", "--port", str(port),
+                "--workers", str(workers), "--log-level", "warning"]
     if server == "granian-cli":
         return [PY, "-m", "granian", "--interface", "rsgi", "--port", str(port), "--workers", str(workers),
                 "--log-level", "warning", "benchmarks.app:app"]
@@ -140,7 +141,11 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--only", default="genever,granian-cli,fastapi,gin")
     parser.add_argument("--seconds", type=float, default=2.0, help="wrk duration per endpoint")
+    parser.add_argument("--python", type=Path, help="genever from this interpreter's venv (e.g. a production one)")
     args = parser.parse_args()
+    if args.python:
+        global GENEVER_BIN
+        GENEVER_BIN = args.python.parent
     if shutil.which("wrk") is None:
         sys.exit("memory: needs wrk (../shared/bench/setup.sh installs it)")
     print("| server | workers | processes | tree PSS MiB | tree USS MiB | per process PSS / USS MiB | "
