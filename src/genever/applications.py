@@ -17,6 +17,7 @@ import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from ._app_scope import AppScope
 from ._lifespan import as_async_cm
 from ._server import Server, build_server, is_starlette_http_exception, rsgi
 from .datastructures import State
@@ -188,6 +189,7 @@ class Genever(APIRouter):
         self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
         self.lifespan_context = lifespan
         self._dependency_overrides = _Overrides(self._invalidate)
+        self._app_scope = AppScope()  # the values of Depends(..., scope="app")
         self.openapi_schema: dict[str, Any] | None = None
         # routes documented under "webhooks" in the OpenAPI document, never served (FastAPI's app.webhooks)
         self.webhooks = APIRouter()
@@ -237,10 +239,12 @@ class Genever(APIRouter):
         """
         server = self.server
         if server is None:
+            self._app_scope.recompiling()
             server = self.server = build_server(
                 self,
                 routes=self.routes,
                 overrides=self.dependency_overrides,
+                app_scope=self._app_scope,
                 middleware=self.user_middleware,
                 mounts=self._mounts,
                 state=self._lifespan_state,
@@ -316,6 +320,11 @@ class Genever(APIRouter):
                     raise ConfigurationError("the lifespan context must yield None or a mapping (the state)")
                 state.update(value)
         self._lifespan_state = server.state = state
+        try:
+            await self._app_scope.start()
+        except BaseException:
+            await self._app_scope.close()
+            raise
         if self.gc_freeze:
             _freeze_startup_objects()
         return state
@@ -323,8 +332,11 @@ class Genever(APIRouter):
     async def shutdown(self) -> None:
         """Leave ``lifespan`` and run the shutdown handlers."""
         stack, self._lifespan_stack = self._lifespan_stack, None
-        if stack is not None:
-            await stack.aclose()
+        try:
+            await self._app_scope.close()
+        finally:
+            if stack is not None:
+                await stack.aclose()
         for func in self.on_shutdown:
             result = func()
             if inspect.isawaitable(result):

@@ -348,7 +348,9 @@ class _RSGIRequest(Request):
             raise RuntimeError("the request body was already streamed")
         self._stream_consumed = True
         limit = self._body_limit()
-        chunks = self._proto.__aiter__()
+        # Granian's protocol object is its own body iterator: `async for` calls __aiter__ once,
+        # a second call is an RSGIProtocolError (so no explicit __aiter__() here)
+        chunks: AsyncIterator[bytes] = self._proto
         if limit is not None:
             chunks = self._limited(chunks, limit)
         async for chunk in chunks:

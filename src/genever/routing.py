@@ -206,6 +206,7 @@ class APIRoute(BaseRoute):
         self._unique_id: str | None = None
         # the app's dependency_overrides: set when the app builds its route table, read by get_route_handler()
         self.dependency_overrides: Mapping[Any, Any] = {}
+        self._app_scope: Any = None  # the app's AppScope (Depends(..., scope="app")), set with the overrides
         self.middleware = list(middleware or [])
         # False: a body sent without Content-Type is read as JSON (FastAPI's strict_content_type)
         self.strict_content_type: bool = _resolve(strict_content_type)
@@ -350,9 +351,9 @@ class APIWebSocketRoute(BaseRoute):
             prefix + self.path, self.endpoint, name=self.name, dependencies=[*dependencies, *self.dependencies]
         )
 
-    def compile(self, overrides: Mapping[Any, Any]) -> Callable[[Any], Awaitable[None]]:
+    def compile(self, overrides: Mapping[Any, Any], app_scope: Any = None) -> Callable[[Any], Awaitable[None]]:
         """``async (websocket) -> None``: this route's compiled plan."""
-        return compile_websocket_route(self, overrides)
+        return compile_websocket_route(self, overrides, app_scope)
 
     def __repr__(self) -> str:
         return f"APIWebSocketRoute(path={self.path!r}, name={self.name!r})"

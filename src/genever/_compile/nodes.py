@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 Getter = Callable[["Request"], Any]
 
-ASYNC, SYNC, ASYNC_GEN, SYNC_GEN = range(4)
+ASYNC, SYNC, ASYNC_GEN, SYNC_GEN, APP = range(5)  # APP: an app-scoped value's slot
 
 
 class Node:
@@ -33,7 +33,7 @@ class Node:
 
     def __init__(
         self,
-        call: Callable[..., Any],
+        call: Any,  # the callable, or for an APP node the app-scoped value's Slot
         kind: int,
         getters: tuple[tuple[str, Getter], ...],
         children: tuple[tuple[str | None, int], ...],

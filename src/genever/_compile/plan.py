@@ -23,15 +23,16 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import _analysis as an
+from .._app_scope import MISSING, AppScope
 from .._validation import (
     Invalid,
 )
 from ..concurrency import run_in_threadpool
-from ..exceptions import RequestValidationError
+from ..exceptions import ConfigurationError, RequestValidationError
 from ..responses import Response
 from .body import body_reader, raw_text, received_body
 from .exits import close_function_scope, close_generators, enter_generator
-from .nodes import ASYNC, ASYNC_GEN, SYNC, SYNC_GEN, Node, kind_of
+from .nodes import APP, ASYNC, ASYNC_GEN, SYNC, SYNC_GEN, Node, kind_of
 from .params import collect, param_getter, special_getters
 from .respond import build_responder
 
@@ -45,9 +46,13 @@ def _flatten(
     nodes: list[Node],
     overrides: Mapping[Any, Any],
     route: str,
+    app_scope: AppScope | None = None,
 ) -> int:
     children: list[tuple[str | None, int]] = []
     for sub in dependant.dependencies:
+        if sub.scope == "app":  # one value for the app: the plan reads its slot (see _app_scope)
+            children.append((sub.name, _app_node(sub, nodes, overrides, route, app_scope)))
+            continue
         replacement = overrides.get(sub.call)
         if replacement is not None:
             replaced = an.get_dependant(
@@ -60,11 +65,11 @@ def _flatten(
             )
             replaced.is_security = sub.is_security
             replaced.scope = sub.scope
-            index = _flatten(replaced, nodes, overrides, route)
+            index = _flatten(replaced, nodes, overrides, route, app_scope)
             # the cache key stays the original's, as in FastAPI
             nodes[index].cache_key = sub.cache_key
         else:
-            index = _flatten(sub, nodes, overrides, route)
+            index = _flatten(sub, nodes, overrides, route, app_scope)
         children.append((sub.name, index))
     getters = [(spec.name, param_getter(spec)) for spec in dependant.own_params]
     getters.extend(special_getters(dependant))
@@ -83,11 +88,26 @@ def _flatten(
     return len(nodes) - 1
 
 
+def _app_node(
+    sub: an.Dependant, nodes: list[Node], overrides: Mapping[Any, Any], route: str, app_scope: AppScope | None
+) -> int:
+    if app_scope is None:
+        raise ConfigurationError(f'{route}: Depends(..., scope="app") needs the route to be served by an app')
+    replacement = overrides.get(sub.call)
+    if replacement is not None:
+        replaced = an.get_dependant(path=sub.path, call=replacement, route=route, name=sub.name)
+        replaced.scope = "app"
+        sub = replaced
+    slot = app_scope.slot(sub, overrides, route)
+    nodes.append(Node(slot, APP, (), (), (), slot.key, False))
+    return len(nodes) - 1
+
+
 def compile_route(route: APIRoute, overrides: Mapping[Any, Any]) -> Callable[[Request], Any]:
     """Build the per-request runner of ``route`` (see the module docstring)."""
     label = route.label
     nodes: list[Node] = []
-    _flatten(route.dependant, nodes, overrides, label)
+    _flatten(route.dependant, nodes, overrides, label, getattr(route, "_app_scope", None))
     read_body = body_reader(an.flat_body_params(route.dependant), route.strict_content_type)
     to_response = build_responder(route)
     handler = nodes[-1]
@@ -102,13 +122,19 @@ def compile_route(route: APIRoute, overrides: Mapping[Any, Any]) -> Callable[[Re
         handler.call, handler.kind = start, ASYNC
     if len(nodes) == 1 and handler.kind in (ASYNC, SYNC):
         return _simple_runner(handler, read_body, to_response)
+    if all(node.kind == APP for node in nodes[:-1]) and handler.kind in (ASYNC, SYNC):
+        # only app-scoped dependencies: the simple runner, plus one slot read each
+        slots = tuple((name, nodes[index].call) for name, index in handler.children)
+        return _simple_runner(handler, read_body, to_response, slots)
     return _plan_runner(tuple(nodes), read_body, to_response)
 
 
-def compile_websocket_route(route: APIWebSocketRoute, overrides: Mapping[Any, Any]) -> Callable[[Any], Any]:
+def compile_websocket_route(
+    route: APIWebSocketRoute, overrides: Mapping[Any, Any], app_scope: AppScope | None = None
+) -> Callable[[Any], Any]:
     """Build the per-connection runner of a WebSocket route: its plan, with nothing to respond."""
     nodes: list[Node] = []
-    _flatten(route.dependant, nodes, overrides, route.label)
+    _flatten(route.dependant, nodes, overrides, route.label, app_scope)
     return _plan_runner(tuple(nodes), None, _no_response)
 
 
@@ -117,9 +143,12 @@ def _no_response(request: Any, result: Any) -> Any:
 
 
 def _simple_runner(
-    handler: Node, read_body: Callable[[Request], Any] | None, to_response: Callable[[Request, Any], Response]
+    handler: Node,
+    read_body: Callable[[Request], Any] | None,
+    to_response: Callable[[Request, Any], Response],
+    slots: tuple[tuple[str | None, Any], ...] = (),
 ) -> Callable[[Request], Any]:
-    """The runner for a route without dependencies: the common, fastest case."""
+    """The runner for a route without dependencies (the common, fastest case), or with only app-scoped ones."""
     getters = handler.getters
     call = handler.call
     is_async = handler.kind == ASYNC
@@ -134,6 +163,13 @@ def _simple_runner(
                 kwargs = collect(getters, request, errors)
         else:
             kwargs = {}
+        if slots:
+            for name, slot in slots:
+                value = slot.value
+                if value is MISSING:  # not made at start-up (no lifespan, or an override set since)
+                    value = await slot.get()
+                if name is not None:
+                    kwargs[name] = value
         if read_body is not None:
             try:
                 kwargs.update(await read_body(request))
@@ -214,6 +250,10 @@ def _plan_runner(
                     value = await node.call(**kwargs)
                 elif kind == SYNC:
                     value = await run_in_threadpool(node.call, **kwargs)
+                elif kind == APP:
+                    value = node.call.value
+                    if value is MISSING:
+                        value = await node.call.get()
                 else:
                     value = await enter_generator(request, node, kwargs)
                 results[index] = value

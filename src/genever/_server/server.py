@@ -68,16 +68,17 @@ class Server:
         *,
         routes: Sequence[BaseRoute],
         overrides: Mapping[Any, Any],
+        app_scope: Any = None,
         native_middleware: Sequence[NativeMiddleware],
         mounts: Sequence[Mount],
         state: dict[str, Any],
     ) -> None:
         self.app = app
-        self.http = HTTPTable(routes, overrides)
+        self.http = HTTPTable(routes, overrides, app_scope)
         # PERF: the two tables as attributes of their own, one lookup less per request
         self.static = self.http.static
         self.tree = self.http.tree
-        self.websockets = WebSocketTable(routes, overrides)
+        self.websockets = WebSocketTable(routes, overrides, app_scope)
         self.mounts = list(mounts)
         self.state = state  # the lifespan's state, copied into each request's ``request.state``
         self.route_only = not native_middleware  # no native middleware: the router is the whole pipeline

@@ -37,13 +37,13 @@ class HTTPTable:
 
     __slots__ = ("static", "tree")
 
-    def __init__(self, routes: Sequence[BaseRoute], overrides: Mapping[Any, Any]) -> None:
+    def __init__(self, routes: Sequence[BaseRoute], overrides: Mapping[Any, Any], app_scope: Any = None) -> None:
         endpoints: dict[str, Endpoint] = {}
         owners: dict[tuple[str, str], APIRoute] = {}
         for route in routes:
             if not isinstance(route, APIRoute):
                 continue
-            runner = _compile(route, overrides)
+            runner = _compile(route, overrides, app_scope)
             endpoint = endpoints.setdefault(route.path, Endpoint())
             for method in sorted(route.methods):
                 previous = owners.get((route.path, method))
@@ -73,12 +73,13 @@ class HTTPTable:
         return path in self.static or self.tree.lookup(path) is not None
 
 
-def _compile(route: APIRoute, overrides: Mapping[Any, Any]) -> Runner:
+def _compile(route: APIRoute, overrides: Mapping[Any, Any], app_scope: Any = None) -> Runner:
     """``route``'s plan, wrapped in its groups' and its own middleware."""
     if not route.path.startswith("/"):
         raise ConfigurationError(f"{route.label}: a served route's path must start with '/'")
     try:
         route.dependency_overrides = overrides
+        route._app_scope = app_scope  # Depends(..., scope="app") values live there
         runner: Runner = route.get_route_handler()
     except GeneverError:
         raise
@@ -105,12 +106,12 @@ class WebSocketTable:
 
     __slots__ = ("static", "tree")
 
-    def __init__(self, routes: Sequence[BaseRoute], overrides: Mapping[Any, Any]) -> None:
+    def __init__(self, routes: Sequence[BaseRoute], overrides: Mapping[Any, Any], app_scope: Any = None) -> None:
         self.static: dict[str, WebSocketRunner] = {}
         self.tree: Tree[WebSocketRunner] = Tree()
         for route in routes:
             if isinstance(route, APIWebSocketRoute):
-                runner = route.compile(overrides)
+                runner = route.compile(overrides, app_scope)
                 self.tree.add(route.path, runner)
                 if "{" not in route.path:
                     self.static[route.path] = runner

@@ -16,7 +16,7 @@ from ..encoders import encode_json
 from ..requests import Request
 from ..responses import HTMLResponse, JSONResponse, Response
 from ..routing import APIRoute
-from . import assets
+from . import _static as assets
 
 if TYPE_CHECKING:
     from ..applications import Genever
