@@ -41,8 +41,10 @@ def test_kubernetes_manifests() -> None:
     assert docs["HorizontalPodAutoscaler"]["spec"]["scaleTargetRef"]["name"] == deployment["metadata"]["name"]
     pod = deployment["spec"]["template"]["spec"]
     (container,) = pod["containers"]
-    env = {item["name"]: item["value"] for item in container["env"]}
+    env = {item["name"]: item["value"] for item in container["env"] if "value" in item}
     assert all(name.startswith("GENEVER_") for name in env)
+    secrets = {item["name"]: item["valueFrom"]["secretKeyRef"] for item in container["env"] if "valueFrom" in item}
+    assert set(secrets) == {"DATABASE_URL"}
     assert env["GENEVER_WORKERS"] == "1"
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
