@@ -23,24 +23,44 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve(argv: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[str]:
+    with started(argv, port, env) as (base, _):
+        yield base
+
+
+@contextlib.contextmanager
+def started(
+    argv: list[str], port: int, env: dict[str, str] | None = None, *, probe: str | None = None,
+    cwd: Path = ROOT,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Start ``argv`` and wait until ``probe`` (default: ``http://127.0.0.1:{port}/health``) answers;
+    yields the base URL and the process, whose output is in ``proc.log`` (a file)."""
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     proc = subprocess.Popen(
-        argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **(env or {})}
+        argv, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **(env or {})}
     )
+    proc.log = log  # type: ignore[attr-defined]
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                httpx.get(base + "/health", timeout=1)
+                if probe is None:
+                    httpx.get(base + "/health", timeout=1)
+                elif probe == "tcp":  # the port accepts connections (a server that speaks only HTTP/2)
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                elif probe.startswith("unix:"):
+                    with socket.socket(socket.AF_UNIX) as unix:
+                        unix.connect(probe[5:])
+                else:
+                    httpx.get(probe, timeout=1, verify=False)
                 break
-            except httpx.TransportError:
+            except (httpx.TransportError, OSError):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
                     out = log.read().decode(errors="replace")
                     raise RuntimeError(f"server did not start: {out}") from None
                 time.sleep(0.1)
-        yield base
+        yield base, proc
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
@@ -50,3 +70,11 @@ def serve(argv: list[str], port: int, env: dict[str, str] | None = None) -> Iter
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+def output(proc: subprocess.Popen[bytes]) -> str:
+    """What a process started by ``started`` has written so far."""
+    log = proc.log  # type: ignore[attr-defined]
+    log.seek(0)
+    text: str = log.read().decode(errors="replace")
+    return text
