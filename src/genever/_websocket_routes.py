@@ -18,6 +18,7 @@ import msgspec
 
 from . import _compile
 from ._analysis import get_dependant
+from ._foreign import adopt
 from ._router import Tree
 from .encoders import jsonable_encoder
 from .exceptions import ConfigurationError, RequestValidationError, WebSocketException
@@ -42,12 +43,12 @@ class APIWebSocketRoute(BaseRoute):
         name: str | None = None,
         dependencies: Sequence[Depends] | None = None,
     ) -> None:
-        if not path.startswith("/"):
-            raise ConfigurationError(f"websocket route path {path!r} must start with '/'")
+        # a path without "/" ("" in a router, as its HTTP routes allow) gets its prefix from include_router;
+        # the app refuses it if it is served as it is
         self.path = path
         self.endpoint = endpoint
         self.name = name or str(getattr(endpoint, "__name__", type(endpoint).__name__))
-        self.dependencies = list(dependencies or [])
+        self.dependencies = [adopt(d) for d in dependencies or ()]
         self.include_in_schema = False
         self.label = f"WEBSOCKET {path}"
         self.dependant = get_dependant(path=path, call=endpoint, route=self.label)
@@ -92,6 +93,8 @@ class WebSocketTable:
         self.tree: Tree[Callable[[Any], Any]] = Tree()
         for route in app.routes:
             if isinstance(route, APIWebSocketRoute):
+                if not route.path.startswith("/"):
+                    raise ConfigurationError(f"{route.label}: a served route's path must start with '/'")
                 runner = route.compile(app.dependency_overrides)
                 self.tree.add(route.path, runner)
                 if "{" not in route.path:

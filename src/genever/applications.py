@@ -20,14 +20,14 @@ from . import _asgi, _rsgi
 from ._lifespan import as_async_cm
 from ._router import RouteConflictError, Tree
 from ._websocket_routes import WebSocketTable
-from .datastructures import State
+from .datastructures import Default, State
 from .exception_handlers import http_exception_handler, request_validation_exception_handler
 from .exceptions import ConfigurationError, FrozenAppError, GeneverError, HTTPException, RequestValidationError
 from .middleware import Middleware, as_middleware, chain
 from .params import Depends
 from .requests import Request, _ASGIRequest
 from .responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
-from .routing import APIRoute, APIRouter, BaseRoute, Default, _DefaultPlaceholder, generate_unique_id
+from .routing import APIRoute, APIRouter, BaseRoute, _DefaultPlaceholder, generate_unique_id
 
 logger = logging.getLogger("genever.error")
 
@@ -542,6 +542,9 @@ class Genever(APIRouter):
 
             self.openapi_schema = get_openapi_for_app(self)
         return self.openapi_schema
+
+
+FastAPI = Genever  # fastapi.applications.FastAPI, for code that imports it from there
 
 
 def _native(item: Any, label: str) -> Any:

@@ -9,7 +9,7 @@ these objects.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import SplitResult, unquote_plus, urlencode, urlsplit
 
 
@@ -250,6 +250,30 @@ class URL:
 
     def __repr__(self) -> str:
         return f"URL({self._url!r})"
+
+
+DefaultType = TypeVar("DefaultType")
+
+
+class DefaultPlaceholder:
+    """A value that was not given explicitly, so an enclosing router's may replace it (FastAPI's)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DefaultPlaceholder) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
+def Default(value: Any) -> Any:
+    """Mark ``value`` as a default (``DefaultPlaceholder``), as FastAPI's ``fastapi.datastructures.Default``."""
+    return DefaultPlaceholder(value)
 
 
 class State:

@@ -19,34 +19,19 @@ from typing import Any, TypeVar
 
 from . import params
 from ._analysis import Dependant, get_dependant, is_async_gen_callable, is_gen_callable
+from ._annotations import typed_return_annotation
+from ._foreign import adopt
 from ._lifespan import merge_lifespans
+from .datastructures import Default, DefaultPlaceholder
 from .exceptions import ConfigurationError
 from .responses import JSONResponse, Response
 from .sse import EventSourceResponse, ServerSentEvent
 
+_DefaultPlaceholder = DefaultPlaceholder  # the name genever's own modules import
+
 DecoratedCallable = TypeVar("DecoratedCallable", bound=Callable[..., Any])
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE")
-
-
-class _DefaultPlaceholder:
-    """A value that was not given explicitly, so an enclosing router's may replace it."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __bool__(self) -> bool:
-        return bool(self.value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _DefaultPlaceholder) and other.value == self.value
-
-    def __hash__(self) -> int:
-        return hash(self.value)
-
-
-def Default(value: Any) -> Any:
-    return _DefaultPlaceholder(value)
 
 
 def _resolve(*candidates: Any) -> Any:
@@ -80,6 +65,21 @@ def generate_unique_id(route: APIRoute) -> str:
     operation_id = re.sub(r"\W", "_", operation_id)
     method = sorted(route.methods)[0].lower()
     return f"{operation_id}_{method}"
+
+
+def get_request_handler(
+    dependant: Dependant, *, route: APIRoute, overrides: Mapping[Any, Any] | None = None
+) -> Callable[[Any], Awaitable[Response]]:
+    """``async (request) -> Response`` for ``route`` (whose analysed signature is ``dependant``).
+
+    Called through this module's global when the app compiles its routes, so a tool that wraps
+    ``fastapi.routing.get_request_handler`` (Sentry's FastAPI integration) wraps genever's too;
+    ``dependant`` is passed by keyword, as FastAPI passes it.
+    """
+    from ._compile import compile_route
+
+    route.dependant = dependant
+    return compile_route(route, overrides or {})
 
 
 _PLACEHOLDER_PATH = re.compile(r"{([^{}:]+)(?::[^{}]*)?}")
@@ -159,7 +159,7 @@ class APIRoute(BaseRoute):
         self.response_model = response_model
         self.status_code = status_code
         self.tags = list(tags or [])
-        self.dependencies = list(dependencies or [])
+        self.dependencies = [adopt(d) for d in dependencies or ()]
         self.summary = summary
         if description is None:  # the docstring, up to a form feed (what follows is for code docs only)
             description = inspect.cleandoc(endpoint.__doc__ or "").split("\f")[0].strip()
@@ -194,9 +194,7 @@ class APIRoute(BaseRoute):
         """``async (request) -> Response``: this route's compiled plan (validation, dependencies,
         handler, response). Override it in a subclass to wrap it, as with FastAPI's
         ``route_class``; the app calls it when it builds its route table."""
-        from ._compile import compile_route
-
-        return compile_route(self, self._overrides)
+        return get_request_handler(dependant=self.dependant, route=self, overrides=self._overrides)
 
     @property
     def unique_id(self) -> str:
@@ -281,13 +279,23 @@ class APIRoute(BaseRoute):
         return f"APIRoute(path={self.path!r}, name={self.name!r}, methods={sorted(self.methods)!r})"
 
 
+def __getattr__(name: str) -> Any:
+    # fastapi.routing.APIWebSocketRoute: defined with the WebSocket machinery, which imports this module
+    if name == "APIWebSocketRoute":
+        from ._websocket_routes import APIWebSocketRoute
+
+        return APIWebSocketRoute
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _return_annotation(endpoint: Callable[..., Any]) -> Any:
     """FastAPI infers ``response_model`` from the return annotation (unless it is a Response)."""
     try:
-        hints = typing.get_type_hints(endpoint, include_extras=True)
-    except Exception:
+        annotation = typed_return_annotation(endpoint)
+    except (TypeError, ValueError):  # no signature to read
         return None
-    annotation = hints.get("return")
+    if isinstance(annotation, str):  # a name that cannot be resolved (TYPE_CHECKING): no response model
+        return None
     if annotation is None or annotation is type(None):
         return None
     origin = typing.get_origin(annotation) or annotation
@@ -340,6 +348,8 @@ class APIRouter:
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
         lifespan: Callable[[Any], Any] | None = None,
         route_class: type[APIRoute] | None = None,
+        default: Any = None,
+        dependency_overrides_provider: Any = None,
     ) -> None:
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ConfigurationError(f"router prefix {prefix!r} must start with '/' and not end with '/'")
@@ -350,9 +360,14 @@ class APIRouter:
         self.lifespan_context: Callable[[Any], Any] | None = lifespan
         # the class of this router's routes: an APIRoute subclass may wrap the handler (get_route_handler)
         self.route_class: type[APIRoute] = route_class or APIRoute
+        # FastAPI's: the ASGI app for unmatched paths of a router served alone, and the object whose
+        # dependency_overrides apply; accepted so that FastAPI-based packages construct routers (the
+        # app that includes the router answers 404s and owns the overrides)
+        self.default = default
+        self.dependency_overrides_provider = dependency_overrides_provider
         self.prefix = prefix
         self.tags = list(tags or [])
-        self.dependencies = list(dependencies or [])
+        self.dependencies = [adopt(d) for d in dependencies or ()]
         self.default_response_class = default_response_class
         self.responses = dict(responses or {})
         self.callbacks = list(callbacks or [])
@@ -474,7 +489,16 @@ class APIRouter:
         ),
         middleware: Sequence[Any] | None = None,
     ) -> None:
-        """Copy ``router``'s routes into this one, under ``prefix`` and with the extra settings."""
+        """Copy ``router``'s routes into this one, under ``prefix`` and with the extra settings.
+
+        ``router`` may also be FastAPI's own ``APIRouter`` (from a package built on the real FastAPI):
+        its routes are declared again here, their FastAPI markers read as genever's."""
+        if not isinstance(router, APIRouter):
+            from ._fastapi_routers import from_fastapi_router, is_fastapi_router
+
+            if not is_fastapi_router(router):
+                raise ConfigurationError(f"include_router(): {router!r} is not an APIRouter")
+            router = from_fastapi_router(router)
         self._on_change()
         self.on_startup.extend(router.on_startup)
         self.on_shutdown.extend(router.on_shutdown)
