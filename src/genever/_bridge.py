@@ -33,7 +33,9 @@ def asgi_scope(scope: Any, *, root_path: str = "", path: str | None = None) -> d
     }
 
 
-async def run_asgi(app: Any, scope: Any, proto: Any, *, root_path: str = "", path: str | None = None) -> None:
+async def run_asgi(
+    app: Any, scope: Any, proto: Any, *, root_path: str = "", path: str | None = None, app_object: Any = None
+) -> None:
     """Run the ASGI ``app`` for one RSGI HTTP request and send its answer through ``proto``.
 
     The body is streamed to the app (``http.request`` messages, then
@@ -41,6 +43,8 @@ async def run_asgi(app: Any, scope: Any, proto: Any, *, root_path: str = "", pat
     it in one ``http.response.body`` message, and streamed otherwise.
     """
     asgi = asgi_scope(scope, root_path=root_path, path=path)
+    if app_object is not None:
+        asgi["app"] = app_object  # the genever app, as Starlette puts it in the scope
     chunks = proto.__aiter__()
     body_done = False
     response_done = asyncio.Event()

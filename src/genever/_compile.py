@@ -26,6 +26,7 @@ import msgspec
 from pydantic import TypeAdapter, ValidationError
 
 from . import _analysis as an
+from ._foreign_responses import adopt_response
 from ._serialize import build_serializer
 from ._validation import (
     Invalid,
@@ -38,6 +39,7 @@ from ._validation import (
 )
 from .background import BackgroundTasks
 from .concurrency import iterate_in_threadpool, run_in_threadpool
+from .encoders import ForeignResponse
 from .exceptions import DependencyExitError, RequestValidationError
 from .responses import JSONResponse, Response, StreamingResponse, raw_response
 from .security.base import SecurityScopes
@@ -625,18 +627,21 @@ def build_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
     render = template.render
 
     def to_response(request: Request, result: Any) -> Response:
-        if isinstance(result, Response):
-            response = result
-        elif not allowed:
-            response = response_class(None, status_code=status_code)
-            response.body = b""
-        elif fast_json:
-            response = raw_response(JSONResponse, status_code, json_headers, serialize(result))
-        elif plain_render:
-            content = _content_for(result, serialize)
-            response = raw_response(response_class, status_code, class_headers, render(content))
-        else:
-            response = response_class(_content_for(result, serialize), status_code=status_code)
+        try:
+            if isinstance(result, Response):
+                response = result
+            elif not allowed:
+                response = response_class(None, status_code=status_code)
+                response.body = b""
+            elif fast_json:
+                response = raw_response(JSONResponse, status_code, json_headers, serialize(result))
+            elif plain_render:
+                content = _content_for(result, serialize)
+                response = raw_response(response_class, status_code, class_headers, render(content))
+            else:
+                response = response_class(_content_for(result, serialize), status_code=status_code)
+        except ForeignResponse as foreign:  # PERF: a try block costs nothing until something raises
+            response = adopt_response(foreign.response)  # a Starlette Response: sent as it is
         if request._sub_response is not None or request._background is not None:
             return finish(request, response)
         return response

@@ -17,8 +17,10 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from . import _asgi, _rsgi
+from ._foreign_responses import adopt_response, is_foreign_response
 from ._lifespan import as_async_cm
 from ._router import RouteConflictError, Tree
+from ._starlette_interop import register_with_starlette
 from ._websocket_routes import WebSocketTable
 from .datastructures import Default, State
 from .exception_handlers import http_exception_handler, request_validation_exception_handler
@@ -281,8 +283,11 @@ class Genever(APIRouter):
         """
         if self._frozen and self._compiled:
             return
+        register_with_starlette()  # isinstance(request, starlette.requests.Request), when Starlette is installed
         endpoints: dict[str, _Endpoint] = {}
         owners: dict[tuple[str, str], APIRoute] = {}
+        # ASGI middleware (metrics, tracing, Sentry) reads the route from the scope, as Starlette sets it
+        publish = any(not m.is_native for m in map(as_middleware, self.user_middleware))
         for route in self.routes:
             if not isinstance(route, APIRoute):
                 continue
@@ -298,6 +303,8 @@ class Genever(APIRouter):
             group = [_native(item, route.label) for item in route.middleware]
             if group:
                 runner = chain(group, runner)
+            if publish:
+                runner = _publishing_route(runner, route, self)
             endpoint = endpoints.setdefault(route.path, _Endpoint())
             for method in sorted(route.methods):
                 previous = owners.get((route.path, method))
@@ -482,6 +489,8 @@ class Genever(APIRouter):
         except Exception as handler_exc:
             logger.error("Exception in exception handler for %r", exc, exc_info=handler_exc)
             return ServerErrorResponse(handler_exc)
+        if not isinstance(response, Response) and is_foreign_response(response):
+            response = adopt_response(response)  # a Starlette Response (slowapi's 429 handler): sent as it is
         if not isinstance(response, Response):
             logger.error("exception handler %r returned %r, not a Response", handler, response)
             return ServerErrorResponse(TypeError("exception handler did not return a Response"))
@@ -524,6 +533,7 @@ class Genever(APIRouter):
         """ASGI 3 entry point."""
         if not self._compiled:
             self.freeze()
+        scope["app"] = self  # as Starlette sets it (middleware such as slowapi's read it)
         await self._asgi_app(scope, receive, send)
 
     # RSGI (Granian) entry point: the adapter's function itself, one coroutine less per request
@@ -542,6 +552,22 @@ class Genever(APIRouter):
 
             self.openapi_schema = get_openapi_for_app(self)
         return self.openapi_schema
+
+
+def _publishing_route(runner: Runner, route: APIRoute, app: Genever) -> Runner:
+    """``runner`` that first records the route in the ASGI scope (``route``, ``endpoint``,
+    ``path_params``, ``router``), as Starlette's router does; only apps with ASGI middleware pay it."""
+    endpoint = route.endpoint
+
+    async def run(request: Request) -> Response:
+        scope = request.scope
+        scope["route"] = route
+        scope["endpoint"] = endpoint
+        scope["path_params"] = request.path_params
+        scope["router"] = app
+        return await runner(request)
+
+    return run
 
 
 FastAPI = Genever  # fastapi.applications.FastAPI, for code that imports it from there

@@ -112,6 +112,9 @@ class Headers(Mapping[str, str]):
     def raw(self) -> list[tuple[str, str]]:
         return list(self._list)
 
+    def mutablecopy(self) -> MutableHeaders:
+        return MutableHeaders(self._list)
+
     def getlist(self, key: str) -> list[str]:
         key = key.lower()
         return [v for k, v in self._list if k == key]
@@ -164,6 +167,10 @@ class MutableHeaders(Headers):
     def __delitem__(self, key: str) -> None:
         key = key.lower()
         self._list = [(k, v) for k, v in self._list if k != key]
+
+    def add_vary_header(self, vary: str) -> None:
+        existing = self.get("vary")
+        self["vary"] = f"{existing}, {vary}" if existing is not None else vary
 
     def append(self, key: str, value: str) -> None:
         self._list.append((key.lower(), value))
@@ -243,10 +250,30 @@ class URL:
     def replace(self, **kwargs: Any) -> URL:
         return URL(self._parts._replace(**kwargs).geturl())
 
+    @property
+    def components(self) -> SplitResult:
+        return self._parts
+
+    @property
+    def username(self) -> str | None:
+        return self._parts.username
+
+    @property
+    def password(self) -> str | None:
+        return self._parts.password
+
     def include_query_params(self, **params: Any) -> URL:
         query = dict(QueryParams(self.query))
         query.update({k: str(v) for k, v in params.items()})
         return self.replace(query=urlencode(query))
+
+    def replace_query_params(self, **params: Any) -> URL:
+        return self.replace(query=urlencode({k: str(v) for k, v in params.items()}))
+
+    def remove_query_params(self, keys: str | Iterable[str]) -> URL:
+        drop = {keys} if isinstance(keys, str) else set(keys)
+        kept = [(k, v) for k, v in QueryParams(self.query).multi_items() if k not in drop]
+        return self.replace(query=urlencode(kept))
 
     def __repr__(self) -> str:
         return f"URL({self._url!r})"

@@ -21,6 +21,14 @@ import msgspec
 from pydantic import BaseModel
 
 
+class ForeignResponse(TypeError):
+    """A Starlette ``Response`` met where JSON content was expected: the route sends it as it is."""
+
+    def __init__(self, response: Any) -> None:
+        super().__init__(f"{type(response).__name__} is a response, not JSON content")
+        self.response = response
+
+
 def _enc_hook(obj: Any) -> Any:
     if isinstance(obj, BaseModel):
         return obj.__pydantic_serializer__.to_python(obj, mode="json", by_alias=True)
@@ -28,6 +36,8 @@ def _enc_hook(obj: Any) -> Any:
         return str(obj)
     if isinstance(obj, Exception):
         return {}
+    if callable(obj) and any(c.__module__ == "starlette.responses" for c in type(obj).__mro__):
+        raise ForeignResponse(obj)
     if hasattr(obj, "__iter__"):
         try:
             return dict(obj)

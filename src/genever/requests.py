@@ -9,7 +9,7 @@ string or cookies.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from http.cookies import _unquote
 from typing import TYPE_CHECKING, Any
 
@@ -201,6 +201,56 @@ class Request:
     async def is_disconnected(self) -> bool:
         return False
 
+    async def close(self) -> None:
+        """Close the files of a parsed form (done after the response anyway)."""
+        if self._form is not None:
+            await self._form.close()
+
+    # -- Starlette's HTTPConnection API, for middleware and extensions built on Starlette ----
+    # (nothing here runs unless they call it: the request's layout and creation are unchanged)
+    @property
+    def session(self) -> dict[str, Any]:
+        """The session dict set by Starlette's ``SessionMiddleware``."""
+        if "session" not in self.scope:
+            raise AssertionError("SessionMiddleware must be installed to access request.session")
+        session: dict[str, Any] = self.scope["session"]
+        return session
+
+    @property
+    def auth(self) -> Any:
+        """The credentials set by Starlette's ``AuthenticationMiddleware``."""
+        if "auth" not in self.scope:
+            raise AssertionError("AuthenticationMiddleware must be installed to access request.auth")
+        return self.scope["auth"]
+
+    @property
+    def user(self) -> Any:
+        """The user set by Starlette's ``AuthenticationMiddleware``."""
+        if "user" not in self.scope:
+            raise AssertionError("AuthenticationMiddleware must be installed to access request.user")
+        return self.scope["user"]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.scope[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.scope)
+
+    def __len__(self) -> int:
+        return len(self.scope)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.scope.get(key, default)
+
+    def keys(self) -> Any:
+        return self.scope.keys()
+
+    def items(self) -> Any:
+        return self.scope.items()
+
+    def values(self) -> Any:
+        return self.scope.values()
+
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.path}>"
 
@@ -231,6 +281,11 @@ class _ASGIRequest(Request):
         if headers is None:
             headers = self._headers = Headers.from_asgi(self.scope["headers"])
         return headers
+
+    @property
+    def receive(self) -> Any:
+        """The ASGI ``receive`` callable (Starlette's ``request.receive``)."""
+        return self._receive
 
     def _header(self, name: str) -> str | None:
         value: str | None = self.headers.get(name)

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from . import params
 from ._analysis import Dependant, get_dependant, is_async_gen_callable, is_gen_callable
 from ._annotations import typed_return_annotation
-from ._foreign import adopt
+from ._foreign import adopt, starlette_injected
 from ._lifespan import merge_lifespans
 from .datastructures import Default, DefaultPlaceholder
 from .exceptions import ConfigurationError
@@ -88,7 +88,15 @@ _PLACEHOLDER_PATH = re.compile(r"{([^{}:]+)(?::[^{}]*)?}")
 class BaseRoute:
     path: str
     name: str
+    endpoint: Any
     include_in_schema: bool = True
+
+    def matches(self, scope: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """Starlette's ``(Match, child_scope)`` for ``scope``, for tools that look up the route of a
+        request themselves (metrics and tracing middleware); genever's own routing does not use it."""
+        from ._matching import matches
+
+        return matches(self, scope, getattr(self, "methods", None))
 
 
 class APIRoute(BaseRoute):
@@ -288,6 +296,11 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def _is_response_class(tp: Any) -> bool:
+    """genever's ``Response`` classes, and Starlette's (what FastAPI code annotates with)."""
+    return isinstance(tp, type) and (issubclass(tp, Response) or starlette_injected(tp) == "response")
+
+
 def _return_annotation(endpoint: Callable[..., Any]) -> Any:
     """FastAPI infers ``response_model`` from the return annotation (unless it is a Response)."""
     try:
@@ -299,11 +312,11 @@ def _return_annotation(endpoint: Callable[..., Any]) -> Any:
     if annotation is None or annotation is type(None):
         return None
     origin = typing.get_origin(annotation) or annotation
-    if isinstance(origin, type) and issubclass(origin, Response):
+    if _is_response_class(origin):
         return None
     if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
         args = typing.get_args(annotation)
-        if any(isinstance(a, type) and issubclass(a, Response) for a in args):
+        if any(_is_response_class(a) for a in args):
             return None
     return annotation
 
@@ -570,6 +583,40 @@ class APIRouter:
 
         def decorator(func: DecoratedCallable) -> DecoratedCallable:
             self.add_api_websocket_route(path, func, name=name, dependencies=dependencies)
+            return func
+
+        return decorator
+
+    def add_route(
+        self,
+        path: str,
+        route: Callable[..., Any],
+        methods: list[str] | None = None,
+        name: str | None = None,
+        include_in_schema: bool = True,
+    ) -> None:
+        """Starlette's ``add_route``: ``route(request)`` returns a response (any Starlette ``Response``
+        too); no parameters are read for it and it is not in the OpenAPI document, as in FastAPI."""
+        from ._starlette_endpoints import request_endpoint
+
+        self.add_api_route(
+            path, request_endpoint(route), methods=methods or ["GET"], name=name or getattr(route, "__name__", None),
+            include_in_schema=False,
+        )  # fmt: skip
+
+    def add_websocket_route(self, path: str, route: Callable[..., Any], name: str | None = None) -> None:
+        """Starlette's ``add_websocket_route``: ``route(websocket)`` serves the connection."""
+        from ._starlette_endpoints import websocket_endpoint
+
+        self.add_api_websocket_route(path, websocket_endpoint(route), name=name or getattr(route, "__name__", None))
+
+    def route(
+        self, path: str, methods: list[str] | None = None, name: str | None = None, include_in_schema: bool = True
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Starlette's ``@app.route(path)`` decorator (``add_route``)."""
+
+        def decorator(func: DecoratedCallable) -> DecoratedCallable:
+            self.add_route(path, func, methods=methods, name=name, include_in_schema=include_in_schema)
             return func
 
         return decorator

@@ -1,4 +1,5 @@
-"""``WSGIMiddleware``: a WSGI app mounted under a genever app, on the real servers and in process."""
+"""On the real servers (Granian through ``genever run``, uvicorn): a WSGI app mounted through
+``WSGIMiddleware``, Starlette responses returned by handlers."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.server_apps.wsgi_mount import app
+from tests.server_apps.interop import app
 from tests.servers import free_port, serve
 
 BIN = Path(sys.executable).parent
-APP = "tests.server_apps.wsgi_mount:app"
+APP = "tests.server_apps.interop:app"
 SERVERS = {
     "genever-run": lambda port: [str(BIN / "genever"), "run", APP, "--port", str(port)],
     "uvicorn": lambda port: [sys.executable, "-m", "uvicorn", APP, "--port", str(port)],
@@ -38,6 +39,14 @@ def test_mounted_wsgi_app_on_a_real_server(base_url: str) -> None:
             "chunk 2",
         ]  # fmt: skip
         assert client.get("/legacy/boom").status_code == 500
+
+
+def test_starlette_responses_on_a_real_server(base_url: str) -> None:
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        plain = client.get("/starlette/plain")
+        assert (plain.status_code, plain.text, plain.headers["x-from"]) == (203, "plain", "starlette")
+        with client.stream("GET", "/starlette/stream") as streamed:
+            assert list(streamed.iter_lines()) == ["part 0", "part 1", "part 2"]
 
 
 def test_mounted_wsgi_app_in_process(client_factory: Any) -> None:

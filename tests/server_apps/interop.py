@@ -1,9 +1,12 @@
-"""An app for the real-server tests: a WSGI app mounted through ``WSGIMiddleware``."""
+"""An app for the real-server tests: a WSGI app mounted through ``WSGIMiddleware``, Starlette's
+responses returned by handlers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
+
+import starlette.responses
 
 from genever import Genever
 from genever.middleware.wsgi import WSGIMiddleware
@@ -22,6 +25,20 @@ def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Ite
 
 app = Genever()
 app.mount("/legacy", WSGIMiddleware(wsgi_app))
+
+
+@app.get("/starlette/plain")
+def starlette_plain() -> Any:
+    return starlette.responses.PlainTextResponse("plain", status_code=203, headers={"x-from": "starlette"})
+
+
+@app.get("/starlette/stream")
+async def starlette_stream() -> Any:
+    async def chunks() -> AsyncIterator[bytes]:
+        for i in range(3):
+            yield f"part {i}\n".encode()
+
+    return starlette.responses.StreamingResponse(chunks(), media_type="text/plain")
 
 
 @app.get("/health")
