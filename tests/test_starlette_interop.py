@@ -225,3 +225,65 @@ def test_routes_match_a_scope_as_starlettes_do() -> None:
     socket = next(r for r in app.routes if getattr(r, "name", "") == "room")
     assert socket.matches({"type": "websocket", "path": "/ws/a"})[0] is starlette.routing.Match.FULL
     assert socket.matches({"type": "http", "path": "/ws/a", "method": "GET"})[0] is starlette.routing.Match.NONE
+
+
+def test_asgi_middleware_is_given_an_object_with_async_call(client_factory: Any) -> None:
+    import inspect
+
+    seen: list[Any] = []
+
+    class Inspecting:
+        def __init__(self, app: Any) -> None:
+            self.app = app
+            seen.append(inspect.iscoroutinefunction(type(app).__call__))
+
+        async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+            await self.app(scope, receive, send)
+
+    app = Genever()
+    app.add_middleware(Inspecting)
+
+    @app.get("/")
+    def root() -> str:
+        return "ok"
+
+    assert client_factory(app).get("/").json() == "ok"
+    assert seen == [True]  # how Sentry's middleware tells ASGI 3 from ASGI 2
+
+
+def test_lifespan_context_can_be_wrapped_without_declaring_one(client_factory: Any) -> None:
+    import contextlib
+
+    events: list[str] = []
+    app = Genever()
+    original = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def wrapped(app_: Any) -> Any:  # what fastapi-pagination's add_pagination does
+        events.append("wrapper")
+        async with original(app_) as state:
+            yield state
+
+    app.router.lifespan_context = wrapped
+    with TestClient(app):
+        pass
+    assert events == ["wrapper"]
+
+
+def test_a_dependency_appended_to_a_route_before_start_runs(client_factory: Any) -> None:
+    from genever import Depends
+    from genever.dependencies.utils import get_parameterless_sub_dependant
+    from genever.routing import APIRoute
+
+    calls: list[str] = []
+    app = Genever()
+
+    @app.get("/x")
+    def x() -> str:
+        return "x"
+
+    route = next(r for r in app.routes if isinstance(r, APIRoute) and r.path == "/x")
+    depends = Depends(lambda: calls.append("added"))
+    route.dependant.dependencies.append(get_parameterless_sub_dependant(depends=depends, path=route.path_format))
+    assert client_factory(app).get("/x").json() == "x"
+    assert calls == ["added"]

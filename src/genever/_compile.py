@@ -134,7 +134,7 @@ def _model_param_getter(spec: an.ParamSpec, missing: Callable[[], Any]) -> Gette
     validate = TypeAdapter(spec.annotation).validator.validate_python
     pairs: Callable[[Request], Any] = {
         "query": lambda request: request._query_pairs(),
-        "header": lambda request: request.headers.raw(),
+        "header": lambda request: request.headers.multi_items(),
         "cookie": lambda request: request.cookies.items(),
     }[source]
 

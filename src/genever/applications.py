@@ -18,7 +18,7 @@ from typing import Any
 
 from . import _asgi, _rsgi
 from ._foreign_responses import adopt_response, is_foreign_response
-from ._lifespan import as_async_cm
+from ._lifespan import as_async_cm, default_lifespan
 from ._router import RouteConflictError, Tree
 from ._starlette_interop import register_with_starlette
 from ._websocket_routes import WebSocketTable
@@ -225,7 +225,7 @@ class Genever(APIRouter):
             self.add_exception_handler(key, handler)
         self.on_startup: list[Callable[[], Any]] = list(on_startup or [])
         self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
-        self.lifespan_context = lifespan
+        self.lifespan_context = lifespan or default_lifespan
         self._dependency_overrides = _Overrides(self._invalidate)
         self.openapi_schema: dict[str, Any] | None = None
         # routes documented under "webhooks" in the OpenAPI document, never served (FastAPI's app.webhooks)
@@ -340,7 +340,9 @@ class Genever(APIRouter):
         self._pipeline = chain(native, self._route) if native else self._route
         self._route_only = not native
         asgi = [m for m in map(as_middleware, self.user_middleware) if not m.is_native]
-        inner: Any = self._asgi_inner
+        # an object with ``async __call__``, as Starlette hands to middleware: some (Sentry's) tell ASGI 3
+        # from ASGI 2 by looking at ``__call__``, which a bound method's is not
+        inner: Any = _ASGIApp(self) if asgi else self._asgi_inner
         for item in reversed(asgi):
             inner = item.cls(inner, *item.args, **item.kwargs)
         self._asgi_app = inner
@@ -552,6 +554,18 @@ class Genever(APIRouter):
 
             self.openapi_schema = get_openapi_for_app(self)
         return self.openapi_schema
+
+
+class _ASGIApp:
+    """The app's inner ASGI callable, given to ASGI middleware."""
+
+    __slots__ = ("app",)
+
+    def __init__(self, app: Genever) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await _asgi.handle(self.app, scope, receive, send)
 
 
 def _publishing_route(runner: Runner, route: APIRoute, app: Genever) -> Runner:

@@ -109,8 +109,14 @@ class Headers(Mapping[str, str]):
         headers._list = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in raw]
         return headers
 
-    def raw(self) -> list[tuple[str, str]]:
+    def multi_items(self) -> list[tuple[str, str]]:
+        """Every ``(name, value)`` pair, names in lowercase, in order."""
         return list(self._list)
+
+    @property
+    def raw(self) -> list[tuple[bytes, bytes]]:
+        """The pairs as latin-1 bytes, as Starlette's ``Headers.raw`` (a copy: changing it changes nothing)."""
+        return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in self._list]
 
     def mutablecopy(self) -> MutableHeaders:
         return MutableHeaders(self._list)

@@ -21,7 +21,7 @@ from . import params
 from ._analysis import Dependant, get_dependant, is_async_gen_callable, is_gen_callable
 from ._annotations import typed_return_annotation
 from ._foreign import adopt, starlette_injected
-from ._lifespan import merge_lifespans
+from ._lifespan import default_lifespan, merge_lifespans
 from .datastructures import Default, DefaultPlaceholder
 from .exceptions import ConfigurationError
 from .responses import JSONResponse, Response
@@ -101,6 +101,8 @@ class BaseRoute:
 
 class APIRoute(BaseRoute):
     """One endpoint: a path, its HTTP methods, the handler and everything declared about it."""
+
+    _embed_body_fields = False  # FastAPI's attribute, read by packages that rebuild the body field
 
     def __init__(
         self,
@@ -287,6 +289,18 @@ class APIRoute(BaseRoute):
         return f"APIRoute(path={self.path!r}, name={self.name!r}, methods={sorted(self.methods)!r})"
 
 
+def request_response(func: Callable[..., Any]) -> Callable[..., Any]:
+    """FastAPI's ``request_response`` (a handler as a Starlette ASGI app), for packages that rebuild a
+    route's ``app`` after changing its dependencies: genever serves a route from the plan it compiles
+    when the app starts (from ``route.dependant``), so this returns ``func`` unchanged."""
+    return func
+
+
+class _IncludedRouter:
+    """FastAPI's record of an included router; genever copies included routes instead, so no route
+    list holds one (packages match ``case _IncludedRouter()`` while walking routes)."""
+
+
 def __getattr__(name: str) -> Any:
     # fastapi.routing.APIWebSocketRoute: defined with the WebSocket machinery, which imports this module
     if name == "APIWebSocketRoute":
@@ -370,7 +384,7 @@ class APIRouter:
         # a router's start-up and shutdown go to whatever includes it (and so to the app)
         self.on_startup: list[Callable[[], Any]] = list(on_startup or [])
         self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
-        self.lifespan_context: Callable[[Any], Any] | None = lifespan
+        self.lifespan_context: Callable[[Any], Any] = lifespan or default_lifespan
         # the class of this router's routes: an APIRoute subclass may wrap the handler (get_route_handler)
         self.route_class: type[APIRoute] = route_class or APIRoute
         # FastAPI's: the ASGI app for unmatched paths of a router served alone, and the object whose
@@ -515,7 +529,7 @@ class APIRouter:
         self._on_change()
         self.on_startup.extend(router.on_startup)
         self.on_shutdown.extend(router.on_shutdown)
-        if router.lifespan_context is not None:
+        if router.lifespan_context is not default_lifespan:
             self.lifespan_context = merge_lifespans(self.lifespan_context, router.lifespan_context)
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ConfigurationError(f"include_router prefix {prefix!r} must start with '/' and not end with '/'")
