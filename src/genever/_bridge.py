@@ -33,18 +33,35 @@ def asgi_scope(scope: Any, *, root_path: str = "", path: str | None = None) -> d
     }
 
 
+class ResponseStarted(Exception):
+    """The ASGI app failed after it started its response: nothing else may be sent (``exc`` is why)."""
+
+    def __init__(self, exc: Exception) -> None:
+        super().__init__(f"the ASGI app failed after starting its response: {exc!r}")
+        self.exc = exc
+
+
 async def run_asgi(
-    app: Any, scope: Any, proto: Any, *, root_path: str = "", path: str | None = None, app_object: Any = None
+    app: Any,
+    scope: Any,
+    proto: Any,
+    *,
+    root_path: str = "",
+    path: str | None = None,
+    extra: dict[str, Any] | None = None,
+    answer_errors: bool = False,
 ) -> None:
     """Run the ASGI ``app`` for one RSGI HTTP request and send its answer through ``proto``.
 
     The body is streamed to the app (``http.request`` messages, then
     ``http.disconnect``); the response is sent in one call when the app gives
-    it in one ``http.response.body`` message, and streamed otherwise.
+    it in one ``http.response.body`` message, and streamed otherwise. If the app fails after it
+    started its response, ``ResponseStarted`` is raised; before that, its exception (after a 500
+    was sent, with ``answer_errors``, when nobody else will answer).
     """
     asgi = asgi_scope(scope, root_path=root_path, path=path)
-    if app_object is not None:
-        asgi["app"] = app_object  # the genever app, as Starlette puts it in the scope
+    if extra:  # what Starlette puts in the scope: "app", "router", "app_root_path"
+        asgi.update(extra)
     chunks = proto.__aiter__()
     body_done = False
     response_done = asyncio.Event()
@@ -87,7 +104,13 @@ async def run_asgi(
 
     try:
         await app(asgi, receive, send)
+    except Exception as exc:
+        if start:
+            raise ResponseStarted(exc) from exc
+        if answer_errors:
+            proto.response_bytes(500, [("content-type", "text/plain; charset=utf-8")], b"Internal Server Error")
+        raise
     finally:
         response_done.set()
-    if not start:
+    if not start:  # the app returned without answering
         proto.response_bytes(500, [("content-type", "text/plain; charset=utf-8")], b"Internal Server Error")

@@ -32,7 +32,10 @@ async def handle(app: Genever, scope: Any, proto: Any) -> None:
     if app._has_asgi_middleware:
         from ._bridge import run_asgi
 
-        await run_asgi(app._asgi_app, scope, proto, root_path=app.root_path, app_object=app)
+        try:
+            await run_asgi(app._asgi_app, scope, proto, root_path=app.root_path, extra={"app": app}, answer_errors=True)
+        except Exception:  # answered already (a 500 at worst): as an ASGI server would, log it
+            logger.exception("Exception in ASGI application")
         return
     request = _RSGIRequest(scope, proto, app)
     # PERF: without native middleware the router catches every exception itself (_dispatch adds nothing)

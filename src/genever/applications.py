@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import inspect
+import itertools
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
@@ -22,7 +23,7 @@ from ._lifespan import as_async_cm, default_lifespan
 from ._router import RouteConflictError, Tree
 from ._starlette_interop import register_with_starlette
 from ._websocket_routes import WebSocketTable
-from .datastructures import Default, State
+from .datastructures import Default, State, URLPath
 from .exception_handlers import http_exception_handler, request_validation_exception_handler
 from .exceptions import ConfigurationError, FrozenAppError, GeneverError, HTTPException, RequestValidationError
 from .middleware import Middleware, as_middleware, chain
@@ -117,6 +118,13 @@ class _AlreadySent(Response):
 
     async def _send_asgi(self, send: Any, head_only: bool = False) -> None:
         return None
+
+    @classmethod
+    def failed(cls, exc: BaseException) -> _AlreadySent:
+        """Sent, then failed: the ASGI adapter re-raises ``exc`` to the server after the response."""
+        response = cls()
+        response.exc = exc  # type: ignore[attr-defined]
+        return response
 
 
 _SENT = _AlreadySent()
@@ -430,29 +438,60 @@ class Genever(APIRouter):
         self._mounts.append((path, app, name))
 
     def url_path_for(self, name: str, /, **path_params: Any) -> str:
-        """The path of the route (or mount: ``url_path_for("static", path="/a.css")``) called ``name``."""
-        for prefix, _, mount_name in self._mounts:
+        """The path of the route (or mount: ``url_path_for("static", path="/a.css")``) called ``name``;
+        ``"mount:name"`` is the route ``name`` inside the app mounted as ``mount`` (sqladmin's
+        ``"admin:statics"``), as in Starlette."""
+        mount, inside, rest = name.partition(":")
+        for prefix, mounted, mount_name in self._mounts:
             if mount_name == name:
-                return prefix + "/" + str(path_params.get("path", "")).lstrip("/")
+                return URLPath(prefix + "/" + str(path_params.get("path", "")).lstrip("/"))
+            finder = getattr(mounted, "url_path_for", None)
+            if inside and mount_name == mount and finder is not None:
+                return URLPath(prefix + str(finder(rest, **path_params)))
         return super().url_path_for(name, **path_params)
 
     async def _serve_mount(self, request: Request) -> Response | None:
         path = request.path
         for prefix, mounted, _ in self._mounts:
             if path == prefix or path.startswith(prefix + "/"):
+                if path == prefix and self.redirect_slashes:  # as Starlette: /static -> /static/
+                    return RedirectResponse(str(request.url.replace(path=request.root_path + path + "/")))
                 relative = path[len(prefix):] or "/"
                 handle = getattr(mounted, "handle", None)
                 if handle is not None:  # genever-native (StaticFiles)
                     response: Response = await handle(request, relative)
                     return response
+                # never a second response: a mounted app that fails after starting its own is logged
+                # (and re-raised to the ASGI server), one that fails before goes to the exception handlers
                 if isinstance(request, _ASGIRequest):
-                    scope = dict(request.scope, root_path=request.root_path + prefix, path=relative)
-                    await mounted(scope, request._receive, request._send)
-                else:
-                    from ._bridge import run_asgi
+                    # Starlette >= 0.33: the full path, the mount in root_path, the app's own in app_root_path
+                    # "router": url_for("mount:name") from inside the mounted app goes through this app
+                    scope = dict(request.scope, root_path=request.root_path + prefix, path=request.root_path + path,
+                                 app_root_path=request.scope.get("app_root_path", request.root_path),
+                                 router=request.scope.get("router", self))  # fmt: skip
+                    started: list[bool] = []
 
-                    await run_asgi(mounted, request._rsgi, request._proto,  # type: ignore[attr-defined]
-                                   root_path=request.root_path + prefix, path=relative)  # fmt: skip
+                    async def send(message: dict[str, Any], _send: Any = request._send, _started: Any = started) -> None:  # noqa: E501
+                        if message["type"] == "http.response.start":
+                            _started.append(True)
+                        await _send(message)
+
+                    try:
+                        await mounted(scope, request._receive, send)
+                    except Exception as exc:
+                        if not started:
+                            raise
+                        logger.error("Exception in the app mounted at %s", prefix, exc_info=exc)
+                        return _AlreadySent.failed(exc)
+                else:
+                    from ._bridge import ResponseStarted, run_asgi
+
+                    try:
+                        await run_asgi(mounted, request._rsgi, request._proto,  # type: ignore[attr-defined]
+                                       root_path=request.root_path + prefix, path=request.root_path + path,
+                                       extra={"app_root_path": request.root_path, "router": self})  # fmt: skip
+                    except ResponseStarted as failure:
+                        logger.error("Exception in the app mounted at %s", prefix, exc_info=failure.exc)
                 return _SENT
         return None
 
@@ -468,7 +507,14 @@ class Genever(APIRouter):
     async def _handle_exception(self, request: Request, exc: Exception) -> Response:
         handler = None
         if not isinstance(exc, HTTPException) and any(map(_is_starlette_http_exception, type(exc).__mro__)):
-            exc = HTTPException(exc.status_code, exc.detail, exc.headers)  # type: ignore[attr-defined]
+            # a handler for a subclass of Starlette's HTTPException (slowapi's RateLimitExceeded) gets it as
+            # it is; otherwise it is genever's HTTPException, whose handlers also take Starlette's
+            for cls in itertools.takewhile(lambda c: not _is_starlette_http_exception(c), type(exc).__mro__):
+                handler = self.exception_handlers.get(cls)
+                if handler is not None:
+                    break
+            else:
+                exc = HTTPException(exc.status_code, exc.detail, exc.headers)  # type: ignore[attr-defined]
         if isinstance(exc, HTTPException):
             handler = self.exception_handlers.get(exc.status_code)
         if handler is None:

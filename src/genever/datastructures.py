@@ -285,6 +285,17 @@ class URL:
         return f"URL({self._url!r})"
 
 
+class URLPath(str):
+    """What ``url_path_for`` returns: the path, a ``str`` that Starlette's code can also make absolute."""
+
+    protocol = ""
+    host = ""
+
+    def make_absolute_url(self, base_url: str | URL) -> URL:
+        base = urlsplit(str(base_url))
+        return URL(f"{base.scheme}://{base.netloc}{base.path.rstrip('/')}{self}")
+
+
 DefaultType = TypeVar("DefaultType")
 
 

@@ -269,9 +269,14 @@ class _ASGIRequest(Request):
         self._stream_consumed = False
         self.app = app
         self.method = scope["method"]
-        self.path = scope["path"]
+        path = scope["path"]
+        root_path = self.root_path = scope.get("root_path", "")
+        if root_path and path.startswith(root_path):  # a mounted app gets the full path (Starlette >= 0.33)
+            rest = path[len(root_path) :]
+            if not rest or rest[0] == "/":
+                path = rest or "/"
+        self.path = path
         self.query_string = scope["query_string"].decode("latin-1")
-        self.root_path = scope.get("root_path", "")
         if "state" in scope:
             self._state = State(dict(scope["state"]))
 

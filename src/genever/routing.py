@@ -22,7 +22,7 @@ from ._analysis import Dependant, get_dependant, is_async_gen_callable, is_gen_c
 from ._annotations import typed_return_annotation
 from ._foreign import adopt, starlette_injected
 from ._lifespan import default_lifespan, merge_lifespans
-from .datastructures import Default, DefaultPlaceholder
+from .datastructures import Default, DefaultPlaceholder, URLPath
 from .exceptions import ConfigurationError
 from .responses import JSONResponse, Response
 from .sse import EventSourceResponse, ServerSentEvent
@@ -638,5 +638,5 @@ class APIRouter:
     def url_path_for(self, name: str, /, **path_params: Any) -> str:
         for route in self.routes:
             if route.name == name and isinstance(route, APIRoute):
-                return route.url_path_for(**path_params)
+                return URLPath(route.url_path_for(**path_params))
         raise LookupError(f"no route named {name!r}")
