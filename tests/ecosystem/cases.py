@@ -273,7 +273,66 @@ def ariadne(fw: Any, make_client: Client) -> None:
     assert mounted.json() == {"data": {"hello": "Hello from ariadne"}}
 
 
+def fastapi_cache2(fw: Any, make_client: Client) -> None:
+    from contextlib import asynccontextmanager
+
+    from fastapi_cache import FastAPICache
+    from fastapi_cache.backends.inmemory import InMemoryBackend
+    from fastapi_cache.decorator import cache
+
+    calls: list[int] = []
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> Any:
+        FastAPICache.init(InMemoryBackend(), prefix=f"test-{uuid.uuid4().hex}")
+        yield
+        FastAPICache.reset()  # its set-up is process-wide: the next app starts afresh
+
+    app = fw.FastAPI(lifespan=lifespan)
+
+    @app.get("/expensive/{n}")
+    @cache(expire=60)
+    async def expensive(n: int) -> dict[str, int]:
+        calls.append(n)
+        return {"n": n, "computed": len(calls)}
+
+    with make_client(app) as client:
+        first = client.get("/expensive/1")
+        second = client.get("/expensive/1")
+        assert first.json() == second.json() == {"n": 1, "computed": 1}
+        assert (first.headers.get("x-fastapi-cache"), second.headers.get("x-fastapi-cache")) == ("MISS", "HIT"), (
+            first.headers, second.headers)
+        assert client.get("/expensive/2").json() == {"n": 2, "computed": 2}
+    assert calls == [1, 2]
+
+
+def _wsgi_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [f"{environ['SCRIPT_NAME']}|{environ['PATH_INFO']}|{environ['QUERY_STRING']}".encode()]
+
+
+def a2wsgi(fw: Any, make_client: Client) -> None:
+    from a2wsgi import WSGIMiddleware
+
+    app = fw.FastAPI()
+    app.mount("/legacy", WSGIMiddleware(_wsgi_app))
+    assert make_client(app).get("/legacy/a/b?c=1").text == "/legacy|/a/b|c=1"
+
+
+def wsgi_middleware(fw: Any, make_client: Client) -> None:
+    """FastAPI's own ``fastapi.middleware.wsgi.WSGIMiddleware`` (genever's through the alias)."""
+    import importlib
+
+    wsgi = importlib.import_module(fw.__name__ + ".middleware.wsgi")
+    app = fw.FastAPI()
+    app.mount("/legacy", wsgi.WSGIMiddleware(_wsgi_app))
+    assert make_client(app).get("/legacy/a/b?c=1").text == "/legacy|/a/b|c=1"
+
+
 CASES: dict[str, Callable[[Any, Client], None]] = {
+    "fastapi-cache2": fastapi_cache2,
+    "a2wsgi": a2wsgi,
+    "WSGIMiddleware": wsgi_middleware,
     "prometheus-fastapi-instrumentator": prometheus_fastapi_instrumentator,
     "starlette-exporter": starlette_exporter,
     "asgi-correlation-id": asgi_correlation_id,
