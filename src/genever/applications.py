@@ -30,7 +30,14 @@ from .middleware import Middleware, as_middleware, chain
 from .params import Depends
 from .requests import Request, _ASGIRequest
 from .responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
-from .routing import APIRoute, APIRouter, BaseRoute, _DefaultPlaceholder, generate_unique_id
+from .routing import (
+    APIRoute,
+    APIRouter,
+    BaseRoute,
+    _DefaultPlaceholder,
+    generate_unique_id,
+    request_handler_wrapped,
+)
 
 logger = logging.getLogger("genever.error")
 
@@ -295,7 +302,7 @@ class Genever(APIRouter):
         endpoints: dict[str, _Endpoint] = {}
         owners: dict[tuple[str, str], APIRoute] = {}
         # ASGI middleware (metrics, tracing, Sentry) reads the route from the scope, as Starlette sets it
-        publish = any(not m.is_native for m in map(as_middleware, self.user_middleware))
+        publish = request_handler_wrapped() or any(not m.is_native for m in map(as_middleware, self.user_middleware))
         for route in self.routes:
             if not isinstance(route, APIRoute):
                 continue

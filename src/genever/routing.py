@@ -82,6 +82,15 @@ def get_request_handler(
     return compile_route(route, overrides or {})
 
 
+_own_get_request_handler = get_request_handler  # to tell when a tool has wrapped it
+
+
+def request_handler_wrapped() -> bool:
+    """True when something replaced ``get_request_handler`` (Sentry's FastAPI integration through the
+    alias): the handlers it wraps read the route from the scope, so the app puts it there."""
+    return get_request_handler is not _own_get_request_handler
+
+
 _PLACEHOLDER_PATH = re.compile(r"{([^{}:]+)(?::[^{}]*)?}")
 
 
