@@ -9,6 +9,7 @@ string or cookies.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Iterator
 from http.cookies import _unquote
 from typing import TYPE_CHECKING, Any
@@ -155,8 +156,14 @@ class Request:
         return URL(f"{self.scheme}://{host}{self.root_path}{self.path}{query}")
 
     def url_for(self, name: str, /, **path_params: Any) -> URL:
+        """The absolute URL of the route called ``name``: Starlette's ``URL`` when Starlette is in use
+        in this process (extensions such as authlib check for its class), else genever's, the same API."""
         path = self.app.url_path_for(name, **path_params)
-        return URL(str(self.base_url).rstrip("/") + path)
+        url = str(self.base_url).rstrip("/") + path
+        starlette = sys.modules.get("starlette.datastructures")
+        if starlette is not None:
+            return starlette.URL(url)  # type: ignore[no-any-return]
+        return URL(url)
 
     async def body(self) -> bytes:
         raise NotImplementedError

@@ -302,6 +302,49 @@ def ariadne(fw: Any, make_client: Client) -> None:
     assert mounted.json() == {"data": {"hello": "Hello from ariadne"}}
 
 
+def authlib_starlette_client(fw: Any, make_client: Client) -> None:
+    """authlib's Starlette OAuth client: the redirect to the provider (state kept in the session),
+    then the callback exchanging the code for a token (the provider is an httpx mock transport)."""
+    import warnings
+    from urllib.parse import parse_qs, urlsplit
+
+    import httpx
+    from starlette.middleware.sessions import SessionMiddleware
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # authlib 1.9 announces its move to httpx2
+        from authlib.integrations.starlette_client import OAuth
+
+    def provider(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/token" and b"code=the-code" in request.read()
+        return httpx.Response(200, json={"access_token": "the-token", "token_type": "Bearer"})
+
+    oauth = OAuth()
+    oauth.register("example", client_id="client", client_secret="secret",
+                   authorize_url="https://provider.test/authorize", access_token_url="https://provider.test/token",
+                   client_kwargs={"transport": httpx.MockTransport(provider)})  # fmt: skip
+    app = fw.FastAPI()
+    app.add_middleware(SessionMiddleware, secret_key="not-so-secret")
+
+    @app.get("/login")
+    async def login(request: fw.Request) -> Any:
+        return await oauth.example.authorize_redirect(request, request.url_for("auth"))
+
+    @app.get("/auth")
+    async def auth(request: fw.Request) -> dict[str, str]:
+        token = await oauth.example.authorize_access_token(request)
+        return {"access_token": token["access_token"]}
+
+    client = make_client(app)
+    redirect = client.get("/login", follow_redirects=False)
+    assert redirect.status_code == 302
+    location = urlsplit(redirect.headers["location"])
+    query = parse_qs(location.query)
+    assert (location.netloc, query["redirect_uri"]) == ("provider.test", ["http://testserver/auth"])
+    answer = client.get("/auth", params={"code": "the-code", "state": query["state"][0]})
+    assert answer.json() == {"access_token": "the-token"}
+
+
 def fastapi_cache2(fw: Any, make_client: Client) -> None:
     from contextlib import asynccontextmanager
 
@@ -360,6 +403,7 @@ def wsgi_middleware(fw: Any, make_client: Client) -> None:
 
 CASES: dict[str, Callable[[Any, Client], None]] = {
     "fastapi-cache2": fastapi_cache2,
+    "authlib Starlette client": authlib_starlette_client,
     "a2wsgi": a2wsgi,
     "WSGIMiddleware": wsgi_middleware,
     "prometheus-fastapi-instrumentator": prometheus_fastapi_instrumentator,

@@ -14,6 +14,9 @@ import pytest
 from tests.ecosystem.cases import ALIAS_ONLY, CASES
 from tests.servers import ROOT
 
+# authlib 1.9 warns, when its httpx client is first used, that it moves to httpx2
+pytestmark = pytest.mark.filterwarnings("ignore:The httpx module is deprecated")
+
 
 @pytest.mark.parametrize("name", sorted(set(CASES) - set(ALIAS_ONLY)))
 def test_directly_on_genever(name: str, client_factory: Any) -> None:
