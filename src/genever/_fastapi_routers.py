@@ -16,7 +16,6 @@ from . import responses
 from ._foreign import adopt
 from .datastructures import Default
 from .exceptions import ConfigurationError
-from .routing import APIRouter
 
 _ALIAS_HINT = (
     "call genever.alias_fastapi() before the package that builds it is imported, so that it builds a genever "
@@ -56,9 +55,10 @@ def _route_kwargs(route: Any, label: str) -> dict[str, Any]:
     return kwargs
 
 
-def from_fastapi_router(router: Any) -> APIRouter:
-    """A genever ``APIRouter`` with the routes of FastAPI's ``router`` (nested inclusions too)."""
-    mine = APIRouter()
+def from_fastapi_router(router: Any, router_class: Any) -> Any:
+    """A genever router (``router_class()``, genever's ``APIRouter``) with the routes of FastAPI's
+    ``router``, nested inclusions too."""
+    mine = router_class()
     mine.on_startup.extend(getattr(router, "on_startup", ()))
     mine.on_shutdown.extend(getattr(router, "on_shutdown", ()))
     for route in router.routes:
@@ -68,7 +68,7 @@ def from_fastapi_router(router: Any) -> APIRouter:
         if kind == "_IncludedRouter":
             context = route.include_context
             mine.include_router(
-                from_fastapi_router(route.original_router),
+                from_fastapi_router(route.original_router, router_class),
                 prefix=context.prefix,
                 tags=list(context.tags or ()),
                 dependencies=[adopt(d) for d in context.dependencies or ()],

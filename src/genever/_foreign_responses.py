@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._bridge import run_asgi
 from .responses import Response
 
 
@@ -42,8 +43,6 @@ class ASGIAppResponse(Response):
         await self.app(request.scope, request._receive, send)
 
     async def _send_rsgi(self, proto: Any, head_only: bool = False) -> None:
-        from ._bridge import run_asgi
-
         request = self._request
         await run_asgi(self.app, request._rsgi, proto, root_path=request.root_path)
 

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import importlib.util
 
+from .requests import Request
+from .websockets import WebSocket
+
 _registered = False
 
 
@@ -29,9 +32,6 @@ def register_with_starlette() -> None:
     from starlette.requests import HTTPConnection
     from starlette.requests import Request as StarletteRequest
     from starlette.websockets import WebSocket as StarletteWebSocket
-
-    from .requests import Request
-    from .websockets import WebSocket
 
     if not issubclass(Request, HTTPConnection):
         StarletteRequest.register(Request)

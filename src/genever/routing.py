@@ -20,8 +20,11 @@ from typing import Any, TypeVar
 from . import params
 from ._analysis import Dependant, get_dependant, is_async_gen_callable, is_gen_callable
 from ._annotations import typed_return_annotation
+from ._fastapi_routers import from_fastapi_router, is_fastapi_router
 from ._foreign import adopt, starlette_injected
 from ._lifespan import default_lifespan, merge_lifespans
+from ._matching import matches
+from ._starlette_endpoints import request_endpoint, websocket_endpoint
 from .datastructures import Default, DefaultPlaceholder, URLPath
 from .exceptions import ConfigurationError
 from .responses import JSONResponse, Response
@@ -103,8 +106,6 @@ class BaseRoute:
     def matches(self, scope: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         """Starlette's ``(Match, child_scope)`` for ``scope``, for tools that look up the route of a
         request themselves (metrics and tracing middleware); genever's own routing does not use it."""
-        from ._matching import matches
-
         return matches(self, scope, getattr(self, "methods", None))
 
 
@@ -530,11 +531,9 @@ class APIRouter:
         ``router`` may also be FastAPI's own ``APIRouter`` (from a package built on the real FastAPI):
         its routes are declared again here, their FastAPI markers read as genever's."""
         if not isinstance(router, APIRouter):
-            from ._fastapi_routers import from_fastapi_router, is_fastapi_router
-
             if not is_fastapi_router(router):
                 raise ConfigurationError(f"include_router(): {router!r} is not an APIRouter")
-            router = from_fastapi_router(router)
+            router = from_fastapi_router(router, APIRouter)
         self._on_change()
         self.on_startup.extend(router.on_startup)
         self.on_shutdown.extend(router.on_shutdown)
@@ -620,8 +619,6 @@ class APIRouter:
     ) -> None:
         """Starlette's ``add_route``: ``route(request)`` returns a response (any Starlette ``Response``
         too); no parameters are read for it and it is not in the OpenAPI document, as in FastAPI."""
-        from ._starlette_endpoints import request_endpoint
-
         self.add_api_route(
             path, request_endpoint(route), methods=methods or ["GET"], name=name or getattr(route, "__name__", None),
             include_in_schema=False,
@@ -629,8 +626,6 @@ class APIRouter:
 
     def add_websocket_route(self, path: str, route: Callable[..., Any], name: str | None = None) -> None:
         """Starlette's ``add_websocket_route``: ``route(websocket)`` serves the connection."""
-        from ._starlette_endpoints import websocket_endpoint
-
         self.add_api_websocket_route(path, websocket_endpoint(route), name=name or getattr(route, "__name__", None))
 
     def route(
