@@ -9,7 +9,7 @@ class BuildWithDocsAssets(build_py):
         import importlib.util
         from pathlib import Path
 
-        spec = importlib.util.spec_from_file_location("assets", Path("src/genever/openapi/assets.py"))
+        spec = importlib.util.spec_from_file_location("assets", Path("src/genever/openapi/_static.py"))
         if spec is not None and spec.loader is not None:
             assets = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(assets)

@@ -12,33 +12,30 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import functools
 import inspect
-import re
-import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel
 
 from . import params
 from ._annotations import typed_signature
 from ._foreign import adopt, starlette_injected
+from ._router import param_names
+from ._utils import is_async_gen_callable, is_gen_callable, is_union, strip_optional
+from .background import BackgroundTasks
 from .datastructures import UploadFile
 from .exceptions import ConfigurationError
+from .requests import Request
+from .responses import Response
+from .security.base import SecurityBase, SecurityScopes
+from .websockets import WebSocket
 
 try:  # msgspec Structs are bodies, like pydantic models
     from msgspec import Struct as _Struct
 except ImportError:  # pragma: no cover - msgspec is a hard dependency
     _Struct = None  # type: ignore[assignment,misc]
-
-_PATH_PARAM = re.compile(r"{([^{}:]+)(?::[^{}]*)?}")
-
-
-def path_param_names(path: str) -> set[str]:
-    return set(_PATH_PARAM.findall(path))
-
 
 @dataclasses.dataclass(slots=True)
 class ParamSpec:
@@ -104,18 +101,6 @@ def describe_call(call: Any) -> str:
     return f"{name}()"
 
 
-def _is_union(tp: Any) -> bool:
-    return get_origin(tp) in (Union, types.UnionType)
-
-
-def _strip_optional(tp: Any) -> Any:
-    if _is_union(tp):
-        args = [a for a in get_args(tp) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return tp
-
-
 def _unannotated(tp: Any) -> Any:
     while get_origin(tp) is Annotated:
         tp = get_args(tp)[0]
@@ -142,7 +127,7 @@ def is_scalar(tp: Any) -> bool:
     tp = _unannotated(tp)
     if tp is Any or tp is None or tp is type(None):
         return True
-    if _is_union(tp):
+    if is_union(tp):
         return all(is_scalar(a) for a in get_args(tp))
     origin = get_origin(tp)
     if origin is typing.Literal:
@@ -162,16 +147,16 @@ def is_scalar(tp: Any) -> bool:
 
 def is_upload_annotation(tp: Any) -> bool:
     """``UploadFile``, ``UploadFile | None`` or ``list[UploadFile]``."""
-    tp = _strip_optional(_unannotated(tp))
+    tp = strip_optional(_unannotated(tp))
     if get_origin(tp) in _SEQUENCE_ORIGINS:
         args = get_args(tp)
-        tp = _strip_optional(_unannotated(args[0])) if args else None
+        tp = strip_optional(_unannotated(args[0])) if args else None
     return isinstance(tp, type) and issubclass(tp, UploadFile)
 
 
 def is_scalar_sequence(tp: Any) -> bool:
-    tp = _strip_optional(_unannotated(tp))
-    if _is_union(tp):
+    tp = strip_optional(_unannotated(tp))
+    if is_union(tp):
         return False
     origin = get_origin(tp)
     if origin in _SEQUENCE_ORIGINS:
@@ -212,41 +197,6 @@ def _signature(call: Callable[..., Any]) -> inspect.Signature:
     return signature.replace(parameters=parameters)
 
 
-def _runs_as(call: Any) -> list[Any]:
-    """What may tell how ``call`` runs: itself, without ``functools.partial`` layers, under its
-    decorators (``__wrapped__``), and an instance's ``__call__`` (the same, recursively)."""
-    out: list[Any] = []
-    todo = [call]
-    while todo and len(out) < 16:
-        current = todo.pop(0)
-        if current is None or any(current is seen for seen in out):
-            continue
-        out.append(current)
-        if isinstance(current, functools.partial):
-            todo.append(current.func)
-            continue
-        wrapped = getattr(current, "__wrapped__", None)
-        if wrapped is not None and not inspect.isclass(current):
-            todo.append(wrapped)
-        if not (inspect.isclass(current) or inspect.isroutine(current)):
-            todo.append(getattr(current, "__call__", None))  # noqa: B004
-    return out
-
-
-def is_coroutine_callable(call: Any) -> bool:
-    if inspect.isclass(call):
-        return False
-    return any(inspect.iscoroutinefunction(c) for c in _runs_as(call))
-
-
-def is_gen_callable(call: Any) -> bool:
-    return not inspect.isclass(call) and any(inspect.isgeneratorfunction(c) for c in _runs_as(call))
-
-
-def is_async_gen_callable(call: Any) -> bool:
-    return not inspect.isclass(call) and any(inspect.isasyncgenfunction(c) for c in _runs_as(call))
-
-
 def check_scope(dependant: Dependant, route: str) -> None:
     """A ``yield`` dependency that lives for the request cannot use one that ends with the handler."""
     call = dependant.call
@@ -283,17 +233,11 @@ def get_dependant(
     _stack: tuple[Any, ...] = (),
 ) -> Dependant:
     """Analyse ``call``'s signature (recursively through its ``Depends``)."""
-    from .background import BackgroundTasks
-    from .requests import Request
-    from .responses import Response
-    from .security.base import SecurityBase, SecurityScopes
-    from .websockets import WebSocket
-
     if call in _stack:
         chain = " -> ".join(describe_call(c) for c in (*_stack, call))
         raise ConfigurationError(f"{route}: dependency cycle: {chain}")
     where = _Where(route, call)
-    path_names = path_param_names(path)
+    path_names = param_names(path)
     dependant = Dependant(
         call=call, name=name, path=path, security_scopes=list(security_scopes or ()), use_cache=use_cache
     )
@@ -360,7 +304,7 @@ def get_dependant(
             dependant.dependencies.append(sub)
             continue
 
-        plain = _strip_optional(_unannotated(annotation))
+        plain = strip_optional(_unannotated(annotation))
         if marker is None and isinstance(plain, type):
             if issubclass(plain, WebSocket):
                 dependant.websocket_param_name = param.name
@@ -467,7 +411,7 @@ def _param_spec(
 
 def param_model(annotation: Any) -> type[BaseModel] | None:
     """The pydantic model of a ``Query``/``Header``/``Cookie`` parameter model (``Model`` or ``Model | None``)."""
-    tp = _unannotated(_strip_optional(_unannotated(annotation)))
+    tp = _unannotated(strip_optional(_unannotated(annotation)))
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return tp
     return None

@@ -1,8 +1,8 @@
-"""RSGI → ASGI: serve an ASGI application (ASGI middleware, a mounted app) from
-an RSGI request.
+"""RSGI → ASGI: an RSGI scope as an ASGI scope dict (``Request.scope`` under Granian, a
+WebSocket over RSGI), and an ASGI application (ASGI middleware, a mounted app) served
+from an RSGI request.
 
-Used only when the app has something that speaks ASGI in the request path;
-plain genever routes never go through here.
+Used only when something needs ASGI; plain genever routes never go through here.
 """
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from ._utils import decode_headers, encode_headers
 
-def asgi_scope(scope: Any, *, root_path: str = "", path: str | None = None) -> dict[str, Any]:
+
+def asgi_http_scope(scope: Any, *, root_path: str = "", path: str | None = None) -> dict[str, Any]:
     """The ASGI HTTP scope equivalent to an RSGI scope."""
     server_host, _, server_port = (scope.server or "").rpartition(":")
     client_host, _, client_port = (scope.client or "").rpartition(":")
@@ -26,10 +28,22 @@ def asgi_scope(scope: Any, *, root_path: str = "", path: str | None = None) -> d
         "raw_path": full_path.encode("utf-8"),
         "query_string": scope.query_string.encode("latin-1"),
         "root_path": root_path,
-        "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in scope.headers.items()],
+        "headers": encode_headers(scope.headers.items()),
         "server": (server_host, int(server_port)) if server_port.isdigit() else None,
         "client": (client_host.strip("[]"), int(client_port)) if client_port.isdigit() else None,
         "state": {},
+    }
+
+
+def asgi_websocket_scope(scope: Any, *, root_path: str = "") -> dict[str, Any]:
+    """The ASGI WebSocket scope (what ``WebSocket`` reads) of an RSGI WebSocket scope."""
+    return {
+        "type": "websocket",
+        "path": scope.path,
+        "query_string": scope.query_string.encode("latin-1"),
+        "headers": encode_headers(scope.headers.items()),
+        "scheme": "wss" if scope.scheme == "https" else "ws",
+        "root_path": root_path,
     }
 
 
@@ -59,7 +73,7 @@ async def run_asgi(
     started its response, ``ResponseStarted`` is raised; before that, its exception (after a 500
     was sent, with ``answer_errors``, when nobody else will answer).
     """
-    asgi = asgi_scope(scope, root_path=root_path, path=path)
+    asgi = asgi_http_scope(scope, root_path=root_path, path=path)
     if extra:  # what Starlette puts in the scope: "app", "router", "app_root_path"
         asgi.update(extra)
     chunks = proto.__aiter__()
@@ -85,9 +99,7 @@ async def run_asgi(
         kind = message["type"]
         if kind == "http.response.start":
             start["status"] = message["status"]
-            start["headers"] = [
-                (bytes(k).decode("latin-1"), bytes(v).decode("latin-1")) for k, v in message.get("headers", [])
-            ]
+            start["headers"] = decode_headers(message.get("headers", []))
         elif kind == "http.response.body":
             body = bytes(message.get("body", b""))
             more = message.get("more_body", False)

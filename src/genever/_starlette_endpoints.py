@@ -13,8 +13,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from ._analysis import is_coroutine_callable
 from ._foreign_responses import ASGIAppResponse
+from ._utils import is_coroutine_callable
 from .exceptions import ConfigurationError
 from .requests import Request
 from .websockets import WebSocket

@@ -1,10 +1,12 @@
-"""``Genever``: the application object.
+"""``Genever``: the application object, configuration and registration.
 
-It is an ``APIRouter`` that also owns what is app-wide: exception handlers,
-lifespan, state, dependency overrides, the route table. The route table is
-*frozen* on the first request (or at lifespan start): the radix tree is
-built, every route's plan is compiled, conflicts are reported. After that a
-request costs one dictionary or tree lookup plus its route's plan.
+It is an ``APIRouter`` that also holds what is app-wide: exception handlers,
+middleware, mounts, lifespan, state, dependency overrides, OpenAPI settings.
+It is *frozen* on the first request (or at lifespan start): ``freeze()``
+builds the ``Server`` (``_server/``) that serves it — route tables compiled,
+conflicts reported. After that a request costs one dictionary or tree lookup
+plus its route's plan; any change to the configuration drops the ``Server``
+and the next request builds a new one.
 """
 
 from __future__ import annotations
@@ -12,47 +14,25 @@ from __future__ import annotations
 import contextlib
 import gc
 import inspect
-import itertools
-import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from . import _asgi, _rsgi
-from ._foreign_responses import adopt_response, is_foreign_response
+from ._app_scope import AppScope
 from ._lifespan import as_async_cm, default_lifespan
-from ._router import RouteConflictError, Tree
+from ._server import Server, build_server, is_starlette_http_exception, rsgi
 from ._starlette_interop import register_with_starlette
-from ._websocket_routes import WebSocketTable
 from .datastructures import Default, State, URLPath
 from .exception_handlers import http_exception_handler, request_validation_exception_handler
-from .exceptions import ConfigurationError, FrozenAppError, GeneverError, HTTPException, RequestValidationError
-from .middleware import Middleware, as_middleware, chain
+from .exceptions import ConfigurationError, FrozenAppError, HTTPException, RequestValidationError
+from .middleware import Middleware
+from .openapi.docs import setup_docs_routes
+from .openapi.utils import get_openapi_for_app
 from .params import Depends
-from .requests import Request, _ASGIRequest
-from .responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
-from .routing import (
-    APIRoute,
-    APIRouter,
-    BaseRoute,
-    _DefaultPlaceholder,
-    generate_unique_id,
-    request_handler_wrapped,
-)
+from .requests import Request
+from .responses import JSONResponse, Response
+from .routing import APIRoute, APIRouter, BaseRoute, _DefaultPlaceholder, generate_unique_id
 
-logger = logging.getLogger("genever.error")
-
-Runner = Callable[[Request], Awaitable[Response]]
 ExceptionHandler = Callable[[Request, Any], Any]
-
-
-class _Endpoint:
-    """Everything served at one path template: a runner per method, the ``Allow`` value."""
-
-    __slots__ = ("allow", "runners")
-
-    def __init__(self) -> None:
-        self.runners: dict[str, Runner] = {}
-        self.allow = ""
 
 
 _startup_objects_frozen = False
@@ -68,10 +48,6 @@ def _freeze_startup_objects() -> None:
     _startup_objects_frozen = True
     gc.collect()
     gc.freeze()
-
-
-def _is_starlette_http_exception(key: Any) -> bool:
-    return isinstance(key, type) and key.__name__ == "HTTPException" and key.__module__ == "starlette.exceptions"
 
 
 class _Overrides(dict[Any, Any]):
@@ -115,34 +91,6 @@ class _Overrides(dict[Any, Any]):
     def __ior__(self, other: Any) -> _Overrides:  # type: ignore[misc]
         self.update(other)
         return self
-
-
-class _AlreadySent(Response):
-    """What a mounted ASGI app 'returns': it has answered by itself, nothing is left to send."""
-
-    async def _send_rsgi(self, proto: Any, head_only: bool = False) -> None:
-        return None
-
-    async def _send_asgi(self, send: Any, head_only: bool = False) -> None:
-        return None
-
-    @classmethod
-    def failed(cls, exc: BaseException) -> _AlreadySent:
-        """Sent, then failed: the ASGI adapter re-raises ``exc`` to the server after the response."""
-        response = cls()
-        response.exc = exc  # type: ignore[attr-defined]
-        return response
-
-
-_SENT = _AlreadySent()
-
-
-class ServerErrorResponse(PlainTextResponse):
-    """The 500 sent for an unhandled exception; the ASGI adapter re-raises ``exc`` after sending."""
-
-    def __init__(self, exc: BaseException) -> None:
-        super().__init__("Internal Server Error", status_code=500)
-        self.exc = exc
 
 
 class Genever(APIRouter):
@@ -242,17 +190,13 @@ class Genever(APIRouter):
         self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
         self.lifespan_context = lifespan or default_lifespan
         self._dependency_overrides = _Overrides(self._invalidate)
+        self._app_scope = AppScope()  # the values of Depends(..., scope="app")
         self.openapi_schema: dict[str, Any] | None = None
         # routes documented under "webhooks" in the OpenAPI document, never served (FastAPI's app.webhooks)
         self.webhooks = APIRouter()
         self._frozen = False
-        self._compiled = False
-        self._static: dict[str, _Endpoint] = {}
-        self._tree: Tree[_Endpoint] = Tree()
-        self._pipeline: Runner = self._route
-        self._route_only = True  # no native middleware: the router is the whole pipeline
-        self._asgi_app: Any = self._asgi_inner
-        self._has_asgi_middleware = False
+        # what serves the app once frozen (``freeze()``); None until then, and again after any change
+        self.server: Server | None = None
         self._mounts: list[tuple[str, Any, str | None]] = []
         self._lifespan_stack: contextlib.AsyncExitStack | None = None
         self._lifespan_state: dict[str, Any] = {}
@@ -265,18 +209,16 @@ class Genever(APIRouter):
         return self
 
     def _setup(self) -> None:
-        """Add the app's own routes (OpenAPI and docs) when those modules are present."""
-        from .openapi.docs import setup_docs_routes
-
+        """Add the app's own routes (OpenAPI and docs)."""
         setup_docs_routes(self)
 
-    def _on_change(self) -> None:
+    def routes_changed(self) -> None:
         # a route added while serving (tests do it) is compiled with the rest before the next request
-        self._compiled = False
+        self.server = None
         self.openapi_schema = None
 
     def _invalidate(self) -> None:
-        self._compiled = False
+        self.server = None
 
     @property
     def dependency_overrides(self) -> dict[Any, Any]:
@@ -290,81 +232,27 @@ class Genever(APIRouter):
         self._dependency_overrides = overrides
         self._invalidate()
 
-    def freeze(self) -> None:
-        """Build the route table and compile every route's plan (idempotent).
+    def freeze(self) -> Server:
+        """Build the route table and compile every route's plan (idempotent); returns the ``Server``.
 
         Called on the first request or at lifespan start; call it yourself to
         surface configuration errors early (``genever routes`` does).
         """
-        if self._frozen and self._compiled:
-            return
-        register_with_starlette()  # isinstance(request, starlette.requests.Request), when Starlette is installed
-        endpoints: dict[str, _Endpoint] = {}
-        owners: dict[tuple[str, str], APIRoute] = {}
-        # ASGI middleware (metrics, tracing, Sentry) reads the route from the scope, as Starlette sets it
-        publish = request_handler_wrapped() or any(not m.is_native for m in map(as_middleware, self.user_middleware))
-        for route in self.routes:
-            if not isinstance(route, APIRoute):
-                continue
-            if not route.path.startswith("/"):
-                raise ConfigurationError(f"{route.label}: a served route's path must start with '/'")
-            try:
-                route._overrides = self.dependency_overrides
-                runner: Runner = route.get_route_handler()
-            except GeneverError:
-                raise
-            except Exception as exc:  # a type pydantic/msgspec cannot build a validator for, etc.
-                raise ConfigurationError(f"{route.label}: cannot compile {route.name}(): {exc}") from exc
-            group = [_native(item, route.label) for item in route.middleware]
-            if group:
-                runner = chain(group, runner)
-            if publish:
-                runner = _publishing_route(runner, route, self)
-            endpoint = endpoints.setdefault(route.path, _Endpoint())
-            for method in sorted(route.methods):
-                previous = owners.get((route.path, method))
-                if previous is not None:
-                    raise ConfigurationError(
-                        f"route {method} {route.path} ({route.name}) conflicts with {method} {previous.path} "
-                        f"({previous.name}): the same method and path are declared twice"
-                    )
-                owners[(route.path, method)] = route
-                endpoint.runners[method] = runner
-        tree: Tree[_Endpoint] = Tree()
-        static: dict[str, _Endpoint] = {}
-        for template, endpoint in endpoints.items():
-            methods = set(endpoint.runners)
-            if "GET" in methods:
-                methods.add("HEAD")
-            endpoint.allow = ", ".join(sorted(methods))
-            try:
-                tree.add(template, endpoint)
-            except RouteConflictError as exc:
-                raise ConfigurationError(str(exc)) from None
-            if "{" not in template:
-                static[template] = endpoint
-        self._tree = tree
-        self._static = static
-        self._websockets = WebSocketTable(self)
-        self._build_middleware()
-        self._frozen = True
-        self._compiled = True
-
-    def _build_middleware(self) -> None:
-        native = [m.build_native() for m in map(as_middleware, self.user_middleware) if m.is_native]
-        self._pipeline = chain(native, self._route) if native else self._route
-        self._route_only = not native
-        asgi = [m for m in map(as_middleware, self.user_middleware) if not m.is_native]
-        # an object with ``async __call__``, as Starlette hands to middleware: some (Sentry's) tell ASGI 3
-        # from ASGI 2 by looking at ``__call__``, which a bound method's is not
-        inner: Any = _ASGIApp(self) if asgi else self._asgi_inner
-        for item in reversed(asgi):
-            inner = item.cls(inner, *item.args, **item.kwargs)
-        self._asgi_app = inner
-        self._has_asgi_middleware = bool(asgi)
-
-    async def _asgi_inner(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        await _asgi.handle(self, scope, receive, send)
+        server = self.server
+        if server is None:
+            register_with_starlette()  # isinstance(request, starlette.requests.Request), when Starlette is installed
+            self._app_scope.recompiling()
+            server = self.server = build_server(
+                self,
+                routes=self.routes,
+                overrides=self.dependency_overrides,
+                app_scope=self._app_scope,
+                middleware=self.user_middleware,
+                mounts=self._mounts,
+                state=self._lifespan_state,
+            )
+            self._frozen = True
+        return server
 
     def add_middleware(self, cls: Any, *args: Any, **kwargs: Any) -> None:
         """Add middleware around the whole app; the last added runs first (outermost), as in FastAPI.
@@ -388,7 +276,7 @@ class Genever(APIRouter):
         return decorator
 
     def add_exception_handler(self, key: int | type[BaseException], handler: ExceptionHandler) -> None:
-        if _is_starlette_http_exception(key):
+        if is_starlette_http_exception(key):
             # FastAPI's docs register handlers for Starlette's HTTPException to also
             # catch the framework's own 404/405: genever's HTTPException is that base.
             key = HTTPException
@@ -401,44 +289,9 @@ class Genever(APIRouter):
 
         return decorator
 
-    # -- serving ---------------------------------------------------------------------------
-    async def _dispatch(self, request: Request) -> Response:
-        """Run ``request`` through the app's middleware and router; every exception becomes a response."""
-        try:
-            if not self._compiled:
-                self.freeze()
-            return await self._pipeline(request)
-        except Exception as exc:
-            return await self._handle_exception(request, exc)
-
-    async def _route(self, request: Request) -> Response:
-        """Route ``request`` and run its plan (the innermost app-level step)."""
-        try:
-            path = request.path
-            endpoint = self._static.get(path)
-            if endpoint is None:
-                match = self._tree.lookup(path)
-                if match is None:
-                    if self._mounts:
-                        mounted = await self._serve_mount(request)
-                        if mounted is not None:
-                            return mounted
-                    return self._not_found(request)
-                endpoint = match.value
-                request.path_params = match.params
-            runner = endpoint.runners.get(request.method)
-            if runner is None:
-                if request.method == "HEAD":
-                    runner = endpoint.runners.get("GET")
-                if runner is None:
-                    raise HTTPException(405, headers={"Allow": endpoint.allow})
-            return await runner(request)
-        except Exception as exc:
-            return await self._handle_exception(request, exc)
-
     def mount(self, path: str, app: Any, name: str | None = None) -> None:
         """Serve ``app`` (any ASGI app, or ``StaticFiles``) under ``path``; its scope gets ``root_path=path``."""
-        self._on_change()
+        self.routes_changed()
         path = path.rstrip("/")
         if not path.startswith("/"):
             raise ConfigurationError(f"mount path {path!r} must start with '/'")
@@ -457,104 +310,10 @@ class Genever(APIRouter):
                 return URLPath(prefix + str(finder(rest, **path_params)))
         return super().url_path_for(name, **path_params)
 
-    async def _serve_mount(self, request: Request) -> Response | None:
-        path = request.path
-        for prefix, mounted, _ in self._mounts:
-            if path == prefix or path.startswith(prefix + "/"):
-                if path == prefix and self.redirect_slashes:  # as Starlette: /static -> /static/
-                    return RedirectResponse(str(request.url.replace(path=request.root_path + path + "/")))
-                relative = path[len(prefix):] or "/"
-                handle = getattr(mounted, "handle", None)
-                if handle is not None:  # genever-native (StaticFiles)
-                    response: Response = await handle(request, relative)
-                    return response
-                # never a second response: a mounted app that fails after starting its own is logged
-                # (and re-raised to the ASGI server), one that fails before goes to the exception handlers
-                if isinstance(request, _ASGIRequest):
-                    # Starlette >= 0.33: the full path, the mount in root_path, the app's own in app_root_path
-                    # "router": url_for("mount:name") from inside the mounted app goes through this app
-                    scope = dict(request.scope, root_path=request.root_path + prefix, path=request.root_path + path,
-                                 app_root_path=request.scope.get("app_root_path", request.root_path),
-                                 router=request.scope.get("router", self))  # fmt: skip
-                    started: list[bool] = []
-
-                    async def send(message: dict[str, Any], _send: Any = request._send, _started: Any = started) -> None:  # noqa: E501
-                        if message["type"] == "http.response.start":
-                            _started.append(True)
-                        await _send(message)
-
-                    try:
-                        await mounted(scope, request._receive, send)
-                    except Exception as exc:
-                        if not started:
-                            raise
-                        logger.error("Exception in the app mounted at %s", prefix, exc_info=exc)
-                        return _AlreadySent.failed(exc)
-                else:
-                    from ._bridge import ResponseStarted, run_asgi
-
-                    try:
-                        await run_asgi(mounted, request._rsgi, request._proto,  # type: ignore[attr-defined]
-                                       root_path=request.root_path + prefix, path=request.root_path + path,
-                                       extra={"app_root_path": request.root_path, "router": self})  # fmt: skip
-                    except ResponseStarted as failure:
-                        logger.error("Exception in the app mounted at %s", prefix, exc_info=failure.exc)
-                return _SENT
-        return None
-
-    def _not_found(self, request: Request) -> Response:
-        path = request.path
-        if self.redirect_slashes and path != "/":
-            other = path[:-1] if path.endswith("/") else path + "/"
-            if other in self._static or self._tree.lookup(other) is not None:
-                url = request.url
-                return RedirectResponse(str(url.replace(path=request.root_path + other)))
-        raise HTTPException(404)
-
-    async def _handle_exception(self, request: Request, exc: Exception) -> Response:
-        handler = None
-        if not isinstance(exc, HTTPException) and any(map(_is_starlette_http_exception, type(exc).__mro__)):
-            # a handler for a subclass of Starlette's HTTPException (slowapi's RateLimitExceeded) gets it as
-            # it is; otherwise it is genever's HTTPException, whose handlers also take Starlette's
-            for cls in itertools.takewhile(lambda c: not _is_starlette_http_exception(c), type(exc).__mro__):
-                handler = self.exception_handlers.get(cls)
-                if handler is not None:
-                    break
-            else:
-                exc = HTTPException(exc.status_code, exc.detail, exc.headers)  # type: ignore[attr-defined]
-        if isinstance(exc, HTTPException):
-            handler = self.exception_handlers.get(exc.status_code)
-        if handler is None:
-            for cls in type(exc).__mro__:
-                handler = self.exception_handlers.get(cls)
-                if handler is not None:
-                    break
-        if handler is None:
-            handler = self.exception_handlers.get(500) or self.exception_handlers.get(Exception)
-            if handler is None:
-                logger.error("Exception in %s %s", request.method, request.path, exc_info=exc)
-                return ServerErrorResponse(exc)
-        try:
-            if inspect.iscoroutinefunction(handler):
-                response = await handler(request, exc)
-            else:
-                from .concurrency import run_in_threadpool
-
-                response = await run_in_threadpool(handler, request, exc)
-        except Exception as handler_exc:
-            logger.error("Exception in exception handler for %r", exc, exc_info=handler_exc)
-            return ServerErrorResponse(handler_exc)
-        if not isinstance(response, Response) and is_foreign_response(response):
-            response = adopt_response(response)  # a Starlette Response (slowapi's 429 handler): sent as it is
-        if not isinstance(response, Response):
-            logger.error("exception handler %r returned %r, not a Response", handler, response)
-            return ServerErrorResponse(TypeError("exception handler did not return a Response"))
-        return response
-
     # -- lifespan --------------------------------------------------------------------------
     async def startup(self) -> dict[str, Any]:
         """Freeze the app, run startup handlers and enter ``lifespan``; returns the lifespan state."""
-        self.freeze()
+        server = self.freeze()
         for func in self.on_startup:
             result = func()
             if inspect.isawaitable(result):
@@ -568,7 +327,12 @@ class Genever(APIRouter):
                 if not isinstance(value, Mapping):
                     raise ConfigurationError("the lifespan context must yield None or a mapping (the state)")
                 state.update(value)
-        self._lifespan_state = state
+        self._lifespan_state = server.state = state
+        try:
+            await self._app_scope.start()
+        except BaseException:
+            await self._app_scope.close()
+            raise
         if self.gc_freeze:
             _freeze_startup_objects()
         return state
@@ -576,8 +340,11 @@ class Genever(APIRouter):
     async def shutdown(self) -> None:
         """Leave ``lifespan`` and run the shutdown handlers."""
         stack, self._lifespan_stack = self._lifespan_stack, None
-        if stack is not None:
-            await stack.aclose()
+        try:
+            await self._app_scope.close()
+        finally:
+            if stack is not None:
+                await stack.aclose()
         for func in self.on_shutdown:
             result = func()
             if inspect.isawaitable(result):
@@ -586,69 +353,26 @@ class Genever(APIRouter):
     # -- protocols -------------------------------------------------------------------------
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """ASGI 3 entry point."""
-        if not self._compiled:
-            self.freeze()
+        server = self.server
+        if server is None:
+            server = self.freeze()
         scope["app"] = self  # as Starlette sets it (middleware such as slowapi's read it)
-        await self._asgi_app(scope, receive, send)
+        await server.asgi_app(scope, receive, send)
 
     # RSGI (Granian) entry point: the adapter's function itself, one coroutine less per request
-    __rsgi__ = _rsgi.handle
+    __rsgi__ = rsgi.handle
 
     def __rsgi_init__(self, loop: Any) -> None:
-        _rsgi.startup(self, loop)
+        rsgi.startup(self, loop)
 
     def __rsgi_del__(self, loop: Any) -> None:
-        _rsgi.shutdown(self, loop)
+        rsgi.shutdown(self, loop)
 
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI document (built once, then cached)."""
         if self.openapi_schema is None:
-            from .openapi.utils import get_openapi_for_app
-
             self.openapi_schema = get_openapi_for_app(self)
         return self.openapi_schema
 
 
-class _ASGIApp:
-    """The app's inner ASGI callable, given to ASGI middleware."""
-
-    __slots__ = ("app",)
-
-    def __init__(self, app: Genever) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        await _asgi.handle(self.app, scope, receive, send)
-
-
-def _publishing_route(runner: Runner, route: APIRoute, app: Genever) -> Runner:
-    """``runner`` that first records the route in the ASGI scope (``route``, ``endpoint``,
-    ``path_params``, ``router``), as Starlette's router does; only apps with ASGI middleware pay it."""
-    endpoint = route.endpoint
-
-    async def run(request: Request) -> Response:
-        scope = request.scope
-        scope["route"] = route
-        scope["endpoint"] = endpoint
-        scope["path_params"] = request.path_params
-        scope["router"] = app
-        return await runner(request)
-
-    return run
-
-
 FastAPI = Genever  # fastapi.applications.FastAPI, for code that imports it from there
-
-
-def _native(item: Any, label: str) -> Any:
-    """A route group's or route's middleware: only native middleware can wrap a single route."""
-    middleware = as_middleware(item)
-    if not middleware.is_native:
-        raise ConfigurationError(
-            f"{label}: {middleware!r} is ASGI middleware; route groups and routes take genever middleware "
-            "(async def f(request, call_next) or a genever.middleware.BaseMiddleware subclass) — "
-            "add ASGI middleware to the app with app.add_middleware()"
-        )
-    return middleware.build_native()
-
-

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from ._analysis_utils import is_async_callable
+from ._utils import is_coroutine_callable
 from .concurrency import run_in_threadpool
 
 logger = logging.getLogger("genever.background")
@@ -19,7 +19,7 @@ class BackgroundTask:
         self.func = func
         self.args = args
         self.kwargs = kwargs
-        self.is_async = is_async_callable(func)
+        self.is_async = is_coroutine_callable(func)
 
     async def __call__(self) -> None:
         if self.is_async:

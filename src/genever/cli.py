@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ._analysis import flat_body_params, flat_params
 from .applications import Genever
 from .exceptions import GeneverError
+from .routing import APIRoute
 
 
 class TargetError(Exception):
@@ -60,9 +62,6 @@ def load_app(target: str) -> Genever:
 
 def route_table(app: Genever) -> list[tuple[str, str, str, str]]:
     """(methods, path, handler, parameters) for every route, in declaration order."""
-    from ._analysis import flat_body_params, flat_params
-    from .routing import APIRoute
-
     rows = []
     for route in app.routes:
         if not isinstance(route, APIRoute):

@@ -12,6 +12,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple, TypeVar
 from urllib.parse import SplitResult, unquote_plus, urlencode, urlsplit
 
+from pydantic_core import core_schema
+
+from .concurrency import run_in_threadpool
+
 
 def parse_query(query: str) -> list[tuple[str, str]]:
     """Split a query string into decoded ``(key, value)`` pairs, keeping blanks.
@@ -389,32 +393,24 @@ class UploadFile:
         if self._in_memory:
             self.file.write(data)
         else:
-            from .concurrency import run_in_threadpool
-
             await run_in_threadpool(self.file.write, data)
 
     async def read(self, size: int = -1) -> bytes:
         if self._in_memory:
             data: bytes = self.file.read(size)
             return data
-        from .concurrency import run_in_threadpool
-
         return await run_in_threadpool(self.file.read, size)
 
     async def seek(self, offset: int) -> None:
         if self._in_memory:
             self.file.seek(offset)
         else:
-            from .concurrency import run_in_threadpool
-
             await run_in_threadpool(self.file.seek, offset)
 
     async def close(self) -> None:
         if self._in_memory:
             self.file.close()
         else:
-            from .concurrency import run_in_threadpool
-
             await run_in_threadpool(self.file.close)
 
     def __repr__(self) -> str:
@@ -422,8 +418,6 @@ class UploadFile:
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
-        from pydantic_core import core_schema
-
         def validate(value: Any) -> UploadFile:
             if not isinstance(value, UploadFile):
                 raise ValueError(f"Expected UploadFile, received: {type(value)}")

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._utils import body_allowed
 from .encoders import jsonable_encoder
 from .exceptions import HTTPException, RequestValidationError, WebSocketRequestValidationError
 from .requests import Request
 from .responses import JSONResponse, Response
-
-
-def _body_allowed(status_code: int) -> bool:
-    return not (status_code < 200 or status_code in (204, 205, 304))
+from .websockets import WebSocket
 
 
 async def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     headers = exc.headers
-    if not _body_allowed(exc.status_code):
+    if not body_allowed(exc.status_code):
         return Response(status_code=exc.status_code, headers=headers)
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
 
@@ -31,7 +29,5 @@ async def request_validation_exception_handler(request: Request, exc: RequestVal
 
 
 async def websocket_request_validation_exception_handler(websocket: Any, exc: WebSocketRequestValidationError) -> None:
-    from .websockets import WebSocket
-
     if isinstance(websocket, WebSocket):
         await websocket.close(code=1008, reason=str(jsonable_encoder(exc.errors())))

@@ -228,12 +228,13 @@ class Depends:
         dependency: Callable[..., Any] | None = None,
         *,
         use_cache: bool = True,
-        scope: Literal["function", "request"] | None = None,
+        scope: Literal["function", "request", "app"] | None = None,
     ) -> None:
         self.dependency = dependency
         self.use_cache = use_cache
         # where the code after ``yield`` runs: "request" (default) after the response is
         # sent, "function" as soon as the handler returns, before the response goes out
+        # ("app": made once for the app, at start-up or first use, cleaned up at shutdown)
         self.scope = scope
 
     def __repr__(self) -> str:
@@ -251,7 +252,7 @@ class Security(Depends):
         *,
         scopes: Sequence[str] | None = None,
         use_cache: bool = True,
-        scope: Literal["function", "request"] | None = None,
+        scope: Literal["function", "request", "app"] | None = None,
     ) -> None:
         super().__init__(dependency, use_cache=use_cache, scope=scope)
         self.scopes = list(scopes or ())

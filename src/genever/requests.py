@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from ._bridge import ResponseStarted, asgi_http_scope, run_asgi
 from .datastructures import URL, Address, FormData, Headers, QueryParams, State, parse_query
 from .exceptions import HTTPException
+from .formparsers import parse_form
 
 if TYPE_CHECKING:
     from .applications import Genever
@@ -93,24 +95,27 @@ class Request:
         self._sub_response: Any = None
         self._background: Any = None
 
-    # -- raw accessors used by compiled routes ------------------------------------------
-    def _header(self, name: str) -> str | None:
-        """The first value of header ``name`` (lowercase), or None."""
+    # -- cheap accessors (compiled routes, middleware, security schemes) ---------------------
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (lowercase), or None, without building ``headers``."""
         raise NotImplementedError
 
-    def _header_list(self, name: str) -> list[str]:
+    def header_list(self, name: str) -> list[str]:
+        """Every value of header ``name`` (lowercase)."""
         return self.headers.getlist(name)
 
-    def _query_pairs(self) -> list[tuple[str, str]]:
+    def query_pairs(self) -> list[tuple[str, str]]:
+        """The query string's ``(name, value)`` pairs, parsed once."""
         pairs = self._query_list
         if pairs is None:
             pairs = self._query_list = parse_query(self.query_string)
         return pairs
 
-    def _query_dict(self) -> dict[str, str]:
+    def query_dict(self) -> dict[str, str]:
+        """The query string as a dict (the last value of a repeated name), built once."""
         query = self._query
         if query is None:
-            query = self._query = dict(self._query_pairs())
+            query = self._query = dict(self.query_pairs())
         return query
 
     # -- public API ---------------------------------------------------------------------
@@ -120,13 +125,13 @@ class Request:
 
     @property
     def query_params(self) -> QueryParams:
-        return QueryParams(self._query_pairs())
+        return QueryParams(self.query_pairs())
 
     @property
     def cookies(self) -> dict[str, str]:
         cookies = self._cookies
         if cookies is None:
-            header = self._header("cookie")
+            header = self.header("cookie")
             cookies = self._cookies = parse_cookies(header) if header else {}
         return cookies
 
@@ -146,12 +151,12 @@ class Request:
 
     @property
     def base_url(self) -> URL:
-        host = self._header("host") or "localhost"
+        host = self.header("host") or "localhost"
         return URL(f"{self.scheme}://{host}{self.root_path}/")
 
     @property
     def url(self) -> URL:
-        host = self._header("host") or "localhost"
+        host = self.header("host") or "localhost"
         query = f"?{self.query_string}" if self.query_string else ""
         return URL(f"{self.scheme}://{host}{self.root_path}{self.path}{query}")
 
@@ -173,7 +178,7 @@ class Request:
         app = self.app
         limit: int | None = app.max_body_size if app is not None else None
         if limit is not None:
-            declared = self._header("content-length")
+            declared = self.header("content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
                 raise HTTPException(413)
         return limit
@@ -199,8 +204,6 @@ class Request:
     ) -> FormData:
         """The body parsed as a form (urlencoded or multipart); files are closed after the response."""
         if self._form is None:
-            from ._forms import parse_form
-
             self._form = await parse_form(self, max_files=max_files, max_fields=max_fields, max_part_size=max_part_size)
         form: FormData = self._form
         return form
@@ -258,6 +261,12 @@ class Request:
     def values(self) -> Any:
         return self.scope.values()
 
+    async def call_asgi(self, app: Any, *, root_path: str, path: str, extra: dict[str, Any] | None = None) -> None:
+        """Hand this request to the ASGI ``app`` (a mounted app), which answers it by itself; ``extra``
+        goes into its scope. Raises ``ResponseStarted`` if ``app`` fails after starting its response
+        (nothing else may be sent then), and what ``app`` raised if it fails before."""
+        raise NotImplementedError
+
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.path}>"
 
@@ -299,7 +308,7 @@ class _ASGIRequest(Request):
         """The ASGI ``receive`` callable (Starlette's ``request.receive``)."""
         return self._receive
 
-    def _header(self, name: str) -> str | None:
+    def header(self, name: str) -> str | None:
         value: str | None = self.headers.get(name)
         return value
 
@@ -335,6 +344,22 @@ class _ASGIRequest(Request):
             elif message["type"] == "http.disconnect":
                 raise ClientDisconnect()
 
+    async def call_asgi(self, app: Any, *, root_path: str, path: str, extra: dict[str, Any] | None = None) -> None:
+        started: list[bool] = []
+        downstream = self._send
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                started.append(True)
+            await downstream(message)
+
+        try:
+            await app(dict(self.scope, root_path=root_path, path=path, **(extra or {})), self._receive, send)
+        except Exception as exc:
+            if started:
+                raise ResponseStarted(exc) from exc
+            raise
+
     async def body(self) -> bytes:
         body = self._body
         if body is None:
@@ -346,7 +371,7 @@ class _ASGIRequest(Request):
 class _RSGIRequest(Request):
     __slots__ = ("_asgi_scope", "_proto", "_rsgi", "_stream_consumed")
 
-    def __init__(self, scope: Any, proto: Any, app: Genever) -> None:
+    def __init__(self, scope: Any, proto: Any, app: Genever, state: dict[str, Any]) -> None:
         self._init()
         self._rsgi = scope
         self._asgi_scope: dict[str, Any] | None = None
@@ -357,8 +382,8 @@ class _RSGIRequest(Request):
         self.path = scope.path
         self.query_string = scope.query_string
         self.root_path = app.root_path
-        if app._lifespan_state:
-            self._state = State(dict(app._lifespan_state))
+        if state:  # the lifespan's state, a shallow copy per request
+            self._state = State(dict(state))
 
     @property
     def headers(self) -> Headers:
@@ -367,7 +392,7 @@ class _RSGIRequest(Request):
             headers = self._headers = Headers(self._rsgi.headers.items())
         return headers
 
-    def _header(self, name: str) -> str | None:
+    def header(self, name: str) -> str | None:
         # PERF: RSGI headers are a native mapping with lowercase keys.
         value: str | None = self._rsgi.headers.get(name)
         return value
@@ -377,12 +402,13 @@ class _RSGIRequest(Request):
         """The request as an ASGI scope dict (built on first use), so code written for ASGI works."""
         scope = self._asgi_scope
         if scope is None:
-            from ._bridge import asgi_scope
-
-            scope = self._asgi_scope = asgi_scope(self._rsgi, root_path=self.root_path)
+            scope = self._asgi_scope = asgi_http_scope(self._rsgi, root_path=self.root_path)
             scope["app"] = self.app
             scope["path_params"] = self.path_params
         return scope
+
+    async def call_asgi(self, app: Any, *, root_path: str, path: str, extra: dict[str, Any] | None = None) -> None:
+        await run_asgi(app, self._rsgi, self._proto, root_path=root_path, path=path, extra=extra)
 
     @property
     def scheme(self) -> str:
@@ -404,7 +430,9 @@ class _RSGIRequest(Request):
             raise RuntimeError("the request body was already streamed")
         self._stream_consumed = True
         limit = self._body_limit()
-        chunks = self._proto.__aiter__()
+        # Granian's protocol object is its own body iterator: `async for` calls __aiter__ once,
+        # a second call is an RSGIProtocolError (so no explicit __aiter__() here)
+        chunks: AsyncIterator[bytes] = self._proto
         if limit is not None:
             chunks = self._limited(chunks, limit)
         async for chunk in chunks:

@@ -22,6 +22,8 @@ from email.utils import format_datetime, formatdate, parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
+from ._utils import NO_BODY, encode_headers
+from .concurrency import iterate_in_threadpool, run_in_threadpool
 from .datastructures import MutableHeaders
 from .encoders import encode_json
 
@@ -159,8 +161,8 @@ class Response:
 
     async def _send_asgi(self, send: Any, head_only: bool = False) -> None:
         body = self.body
-        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in self.raw_headers]
-        if self.status_code >= 200 and self.status_code not in (204, 304):
+        headers = encode_headers(self.raw_headers)
+        if self.status_code not in NO_BODY:
             headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if head_only else body})
@@ -254,8 +256,6 @@ class StreamingResponse(Response):
         if hasattr(content, "__aiter__"):
             self.body_iterator = content
         else:
-            from .concurrency import iterate_in_threadpool
-
             self.body_iterator = iterate_in_threadpool(iter(content))
         self.status_code = status_code
         if media_type is not None:
@@ -289,7 +289,7 @@ class StreamingResponse(Response):
             await _close(self.body_iterator)
 
     async def _send_asgi(self, send: Any, head_only: bool = False) -> None:
-        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in self.raw_headers]
+        headers = encode_headers(self.raw_headers)
         await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
         if head_only:
             await send({"type": "http.response.body", "body": b""})
@@ -469,7 +469,7 @@ class FileResponse(Response):
 
     async def _send_asgi(self, send: Any, head_only: bool = False) -> None:
         self.prepare({})
-        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in self.raw_headers]
+        headers = encode_headers(self.raw_headers)
         await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
         if head_only or self.status_code == 304:
             await send({"type": "http.response.body", "body": b""})
@@ -478,8 +478,6 @@ class FileResponse(Response):
             await send({"type": "http.response.body", "body": self.body})
             return
         start, end = self.range or (0, self._stat().st_size)
-        from .concurrency import run_in_threadpool
-
         handle = await run_in_threadpool(open, self.path, "rb")
         try:
             await run_in_threadpool(handle.seek, start)

@@ -1,6 +1,6 @@
-"""Routes and routers: ``APIRoute``, ``APIRouter`` and their decorators.
+"""Routes and routers: ``APIRoute``, ``APIWebSocketRoute``, ``APIRouter`` and their decorators.
 
-An ``APIRoute`` analyses its endpoint when it is created, so a mis-declared
+A route analyses its endpoint when it is created, so a mis-declared
 parameter fails at import time with the route in the message. The per-request
 plan is compiled later, when the app is frozen (``_compile``), because it
 depends on app-wide settings such as ``dependency_overrides``.
@@ -18,13 +18,16 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from . import params
-from ._analysis import Dependant, get_dependant, is_async_gen_callable, is_gen_callable
+from ._analysis import Dependant, get_dependant
 from ._annotations import typed_return_annotation
+from ._compile import compile_route, compile_websocket_route
 from ._fastapi_routers import from_fastapi_router, is_fastapi_router
 from ._foreign import adopt, starlette_injected
 from ._lifespan import default_lifespan, merge_lifespans
 from ._matching import matches
+from ._router import path_format
 from ._starlette_endpoints import request_endpoint, websocket_endpoint
+from ._utils import is_async_gen_callable, is_gen_callable, is_union
 from .datastructures import Default, DefaultPlaceholder, URLPath
 from .exceptions import ConfigurationError
 from .responses import JSONResponse, Response
@@ -79,8 +82,6 @@ def get_request_handler(
     ``fastapi.routing.get_request_handler`` (Sentry's FastAPI integration) wraps genever's too;
     ``dependant`` is passed by keyword, as FastAPI passes it.
     """
-    from ._compile import compile_route
-
     route.dependant = dependant
     return compile_route(route, overrides or {})
 
@@ -94,7 +95,25 @@ def request_handler_wrapped() -> bool:
     return get_request_handler is not _own_get_request_handler
 
 
-_PLACEHOLDER_PATH = re.compile(r"{([^{}:]+)(?::[^{}]*)?}")
+def route_dependant(
+    path: str, endpoint: Callable[..., Any], label: str, dependencies: Sequence[params.Depends]
+) -> Dependant:
+    """The endpoint's ``Dependant``, with the route's (and its routers') ``dependencies`` run first."""
+    dependant = get_dependant(path=path, call=endpoint, route=label)
+    for depends in reversed(dependencies):
+        if depends.dependency is None:
+            raise ConfigurationError(f"{label}: dependencies=[Depends()] needs a callable")
+        sub = get_dependant(
+            path=path,
+            call=depends.dependency,
+            route=label,
+            security_scopes=getattr(depends, "scopes", None),
+            use_cache=depends.use_cache,
+        )
+        sub.is_security = isinstance(depends, params.Security)
+        sub.scope = depends.scope
+        dependant.dependencies.insert(0, sub)
+    return dependant
 
 
 class BaseRoute:
@@ -150,7 +169,7 @@ class APIRoute(BaseRoute):
         # a path without "/" is allowed for OpenAPI callbacks and webhooks ("{$callback_url}/...",
         # "new-subscription"); the app refuses it when it builds its route table
         self.path = path
-        self.path_format = _PLACEHOLDER_PATH.sub(r"{\1}", path)
+        self.path_format = path_format(path)
         self.endpoint = endpoint
         self.name: str = name or str(getattr(endpoint, "__name__", type(endpoint).__name__))
         self.methods = {m.upper() for m in (methods or ["GET"])}
@@ -203,7 +222,9 @@ class APIRoute(BaseRoute):
         self.openapi_extra = openapi_extra
         self.generate_unique_id_function = _resolve(generate_unique_id_function)
         self._unique_id: str | None = None
-        self._overrides: Mapping[Any, Any] = {}  # the app's dependency_overrides, set before get_route_handler()
+        # the app's dependency_overrides: set when the app builds its route table, read by get_route_handler()
+        self.dependency_overrides: Mapping[Any, Any] = {}
+        self._app_scope: Any = None  # the app's AppScope (Depends(..., scope="app")), set with the overrides
         self.middleware = list(middleware or [])
         # False: a body sent without Content-Type is read as JSON (FastAPI's strict_content_type)
         self.strict_content_type: bool = _resolve(strict_content_type)
@@ -214,7 +235,7 @@ class APIRoute(BaseRoute):
         """``async (request) -> Response``: this route's compiled plan (validation, dependencies,
         handler, response). Override it in a subclass to wrap it, as with FastAPI's
         ``route_class``; the app calls it when it builds its route table."""
-        return get_request_handler(dependant=self.dependant, route=self, overrides=self._overrides)
+        return get_request_handler(dependant=self.dependant, route=self, overrides=self.dependency_overrides)
 
     @property
     def unique_id(self) -> str:
@@ -232,21 +253,7 @@ class APIRoute(BaseRoute):
     def _analyse(self) -> Dependant:
         if not callable(self.endpoint):
             raise ConfigurationError(f"{self.label}: the endpoint {self.endpoint!r} is not callable")
-        dependant = get_dependant(path=self.path, call=self.endpoint, route=self.label)
-        for depends in reversed(self.dependencies):
-            if depends.dependency is None:
-                raise ConfigurationError(f"{self.label}: dependencies=[Depends()] needs a callable")
-            sub = get_dependant(
-                path=self.path,
-                call=depends.dependency,
-                route=self.label,
-                security_scopes=getattr(depends, "scopes", None),
-                use_cache=depends.use_cache,
-            )
-            sub.is_security = isinstance(depends, params.Security)
-            sub.scope = depends.scope
-            dependant.dependencies.insert(0, sub)
-        return dependant
+        return route_dependant(self.path, self.endpoint, self.label, self.dependencies)
 
     def response_model_options(self) -> dict[str, Any]:
         return {
@@ -311,15 +318,6 @@ class _IncludedRouter:
     list holds one (packages match ``case _IncludedRouter()`` while walking routes)."""
 
 
-def __getattr__(name: str) -> Any:
-    # fastapi.routing.APIWebSocketRoute: defined with the WebSocket machinery, which imports this module
-    if name == "APIWebSocketRoute":
-        from ._websocket_routes import APIWebSocketRoute
-
-        return APIWebSocketRoute
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def _is_response_class(tp: Any) -> bool:
     """genever's ``Response`` classes, and Starlette's (what FastAPI code annotates with)."""
     return isinstance(tp, type) and (issubclass(tp, Response) or starlette_injected(tp) == "response")
@@ -338,7 +336,7 @@ def _return_annotation(endpoint: Callable[..., Any]) -> Any:
     origin = typing.get_origin(annotation) or annotation
     if _is_response_class(origin):
         return None
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+    if is_union(annotation):
         args = typing.get_args(annotation)
         if any(_is_response_class(a) for a in args):
             return None
@@ -358,6 +356,43 @@ def _stream_item_type(annotation: Any) -> Any:
         if args and args[0] is not Any:
             return args[0]
     return None
+
+
+class APIWebSocketRoute(BaseRoute):
+    """A WebSocket endpoint at ``path``: its parameters (path, query, header, cookie, ``Depends``,
+    the ``WebSocket`` itself) are analysed like an HTTP handler's and compiled into the same
+    kind of plan; ``_server`` serves it (invalid parameters close the socket with 1008)."""
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        name: str | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+    ) -> None:
+        # a path without "/" ("" in a router, as its HTTP routes allow) gets its prefix from include_router;
+        # the app refuses it if it is served as it is
+        self.path = path
+        self.endpoint = endpoint
+        self.name = name or str(getattr(endpoint, "__name__", type(endpoint).__name__))
+        self.dependencies = [adopt(d) for d in dependencies or ()]
+        self.include_in_schema = False
+        self.label = f"WEBSOCKET {path}"
+        self.dependant = route_dependant(path, endpoint, self.label, self.dependencies)
+
+    def with_prefix(self, prefix: str, dependencies: Sequence[params.Depends] = ()) -> APIWebSocketRoute:
+        """This route under ``prefix`` with extra dependencies first (for ``include_router``)."""
+        return APIWebSocketRoute(
+            prefix + self.path, self.endpoint, name=self.name, dependencies=[*dependencies, *self.dependencies]
+        )
+
+    def compile(self, overrides: Mapping[Any, Any], app_scope: Any = None) -> Callable[[Any], Awaitable[None]]:
+        """``async (websocket) -> None``: this route's compiled plan."""
+        return compile_websocket_route(self, overrides, app_scope)
+
+    def __repr__(self) -> str:
+        return f"APIWebSocketRoute(path={self.path!r}, name={self.name!r})"
 
 
 class APIRouter:
@@ -415,8 +450,8 @@ class APIRouter:
         self.generate_unique_id_function = generate_unique_id_function
         self.group_middleware = list(middleware or [])
 
-    def _on_change(self) -> None:
-        """Hook: the app recompiles its routes when they change."""
+    def routes_changed(self) -> None:
+        """Call after changing ``routes`` by hand: the app rebuilds its route table before the next request."""
 
     def on_event(self, event_type: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
         """Deprecated, as in FastAPI: use ``lifespan=``. Still works, with a ``DeprecationWarning``."""
@@ -456,7 +491,7 @@ class APIRouter:
         route_class_override: type[APIRoute] | None = None,
         **kwargs: Any,
     ) -> APIRoute:
-        self._on_change()
+        self.routes_changed()
         route = (route_class_override or self.route_class)(
             self.prefix + path,
             endpoint,
@@ -534,7 +569,7 @@ class APIRouter:
             if not is_fastapi_router(router):
                 raise ConfigurationError(f"include_router(): {router!r} is not an APIRouter")
             router = from_fastapi_router(router, APIRouter)
-        self._on_change()
+        self.routes_changed()
         self.on_startup.extend(router.on_startup)
         self.on_shutdown.extend(router.on_shutdown)
         if router.lifespan_context is not default_lifespan:
@@ -589,9 +624,7 @@ class APIRouter:
         *,
         dependencies: Sequence[params.Depends] | None = None,
     ) -> BaseRoute:
-        from ._websocket_routes import APIWebSocketRoute
-
-        self._on_change()
+        self.routes_changed()
         route = APIWebSocketRoute(
             self.prefix + path, endpoint, name=name, dependencies=[*self.dependencies, *(dependencies or [])]
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._analysis import path_param_names
+from ._router import param_names
 from .datastructures import DefaultPlaceholder
 from .routing import generate_unique_id
 
@@ -19,7 +19,7 @@ __all__ = [
 
 def get_path_param_names(path: str) -> set[str]:
     """The names of the ``{parameters}`` in a path template."""
-    return path_param_names(path)
+    return param_names(path)
 
 
 def is_body_allowed_for_status_code(status_code: int | str | None) -> bool:

@@ -1,4 +1,4 @@
-"""``WebSocket``: the server side of a WebSocket connection (ASGI).
+"""``WebSocket``: the server side of a WebSocket connection, over ASGI or Granian's RSGI.
 
 Routes declared with ``@app.websocket(path)`` receive one; its parameters
 are analysed like an HTTP handler's.
@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 
+from ._bridge import asgi_websocket_scope
 from .encoders import encode_json
 from .requests import _ASGIRequest
 
@@ -102,3 +103,40 @@ class WebSocket(_ASGIRequest):
 
     async def close(self, code: int = 1000, reason: str | None = None) -> None:
         await self.send({"type": "websocket.close", "code": code, "reason": reason or ""})
+
+
+class RSGIWebSocket(WebSocket):
+    """``WebSocket`` over Granian's RSGI protocol (same public API as the ASGI one)."""
+
+    __slots__ = ("_proto", "_transport")
+
+    def __init__(self, scope: Any, proto: Any, app: Any) -> None:
+        super().__init__(asgi_websocket_scope(scope, root_path=app.root_path), self._rsgi_receive, self._rsgi_send, app)
+        self._proto = proto
+        self._transport: Any = None
+        self.client_state = WebSocketState.CONNECTED  # RSGI has no connect message
+
+    async def accept(self, subprotocol: str | None = None, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+        self._transport = await self._proto.accept()
+        self.application_state = WebSocketState.CONNECTED
+
+    async def _rsgi_receive(self) -> dict[str, Any]:
+        message = await self._transport.receive()
+        kind = int(message.kind)
+        if kind == 0:
+            return {"type": "websocket.disconnect", "code": 1000}
+        if kind == 1:
+            return {"type": "websocket.receive", "bytes": message.data}
+        return {"type": "websocket.receive", "text": message.data}
+
+    async def _rsgi_send(self, message: dict[str, Any]) -> None:
+        kind = message["type"]
+        if kind == "websocket.send":
+            if message.get("text") is not None:
+                await self._transport.send_str(message["text"])
+            else:
+                await self._transport.send_bytes(message.get("bytes") or b"")
+        elif kind == "websocket.close":
+            self._proto.close(message.get("code", 1000) if self._transport is not None else 403)
+        elif kind == "websocket.accept" and self._transport is None:
+            self._transport = await self._proto.accept()

@@ -215,7 +215,10 @@ def opentelemetry_asgi(fw: Any, make_client: Client) -> None:
 def fastapi_pagination(fw: Any, make_client: Client) -> None:
     from fastapi_pagination import Page, Params, paginate
     from fastapi_pagination.api import pagination_ctx
+    from fastapi_pagination.utils import disable_installed_extensions_check
     from pydantic import BaseModel
+
+    disable_installed_extensions_check()  # SQLAlchemy is installed (genever[sqlalchemy]); lists are paged here
 
     class User(BaseModel):
         name: str
@@ -242,7 +245,10 @@ def fastapi_pagination(fw: Any, make_client: Client) -> None:
 def fastapi_pagination_add_pagination(fw: Any, make_client: Client) -> None:
     """``add_pagination(app)`` rewrites FastAPI's routes: it works through the alias only."""
     from fastapi_pagination import Page, add_pagination, paginate
+    from fastapi_pagination.utils import disable_installed_extensions_check
     from pydantic import BaseModel
+
+    disable_installed_extensions_check()
 
     class Item(BaseModel):
         id: int

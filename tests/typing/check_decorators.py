@@ -20,6 +20,12 @@ async def a(value: Annotated[int, Depends(dependency)]) -> str:
     return str(value)
 
 
+@app.get("/app-scoped")
+async def app_scoped(value: Annotated[int, Depends(dependency, scope="app")]) -> int:
+    assert_type(value, int)
+    return value
+
+
 @router.post("/b")
 def b(x: int) -> list[int]:
     return [x]

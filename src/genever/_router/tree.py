@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 from typing import Generic, TypeVar
 
+from .paths import PARAM
+
 T = TypeVar("T")
 
-_PARAM = re.compile(r"{([^{}:]*)(?::([^{}]*))?}")
 _CONVERTORS = {
     "str": "[^/]+",
     "int": "[0-9]+",
@@ -78,7 +79,7 @@ def _parse(template: str) -> tuple[list[tuple[str, str, str | None]], tuple[str,
     names: list[str] = []
     parts = template[1:].split("/")
     for index, part in enumerate(parts):
-        found = list(_PARAM.finditer(part))
+        found = list(PARAM.finditer(part))
         if not found:
             if "{" in part or "}" in part:
                 raise ValueError(f"route template {template!r} has a malformed segment {part!r}")

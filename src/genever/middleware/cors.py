@@ -75,8 +75,8 @@ class CORSMiddleware(BaseMiddleware):
         return origin in self.allow_origins
 
     async def __call__(self, request: Request, call_next: CallNext) -> Response:
-        origin = request._header("origin")
-        preflight = request.method == "OPTIONS" and request._header("access-control-request-method") is not None
+        origin = request.header("origin")
+        preflight = request.method == "OPTIONS" and request.header("access-control-request-method") is not None
         if origin is not None and preflight:
             return self.preflight(request, origin)
         response = await call_next(request)
@@ -96,15 +96,15 @@ class CORSMiddleware(BaseMiddleware):
                 headers["access-control-allow-origin"] = origin
         else:
             failures.append("origin")
-        if (request._header("access-control-request-method") or "") not in self.allow_methods:
+        if (request.header("access-control-request-method") or "") not in self.allow_methods:
             failures.append("method")
-        requested = request._header("access-control-request-headers")
+        requested = request.header("access-control-request-headers")
         if requested is not None:
             if self.allow_all_headers:
                 headers["access-control-allow-headers"] = requested
             elif any(name.strip().lower() not in self.allow_headers for name in requested.split(",")):
                 failures.append("headers")
-        if request._header("access-control-request-private-network") is not None:
+        if request.header("access-control-request-private-network") is not None:
             if self.allow_private_network:
                 headers["access-control-allow-private-network"] = "true"
             else:

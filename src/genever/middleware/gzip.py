@@ -26,7 +26,7 @@ class GZipMiddleware(BaseMiddleware):
         self.compresslevel = compresslevel
 
     async def __call__(self, request: Request, call_next: CallNext) -> Response:
-        accepts = "gzip" in (request._header("accept-encoding") or "")
+        accepts = "gzip" in (request.header("accept-encoding") or "")
         response = await call_next(request)
         headers = dict(response.raw_headers)
         media_type = headers.get("content-type", "").partition(";")[0].strip().lower()

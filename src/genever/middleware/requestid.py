@@ -21,7 +21,7 @@ class RequestIDMiddleware(BaseMiddleware):
         self.trust_incoming = trust_incoming
 
     async def __call__(self, request: Request, call_next: CallNext) -> Response:
-        incoming = request._header(self.header) if self.trust_incoming else None
+        incoming = request.header(self.header) if self.trust_incoming else None
         # an incoming id that is not a plain token is replaced, so it cannot inject into logs
         # PERF: 16 random bytes as hex, what uuid4().hex gives minus the version bits and the UUID object
         request_id = incoming if incoming is not None and _VALID.match(incoming) else os.urandom(16).hex()

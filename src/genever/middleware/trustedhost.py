@@ -22,7 +22,7 @@ class TrustedHostMiddleware(BaseMiddleware):
     async def __call__(self, request: Request, call_next: CallNext) -> Response:
         if self.allow_any:
             return await call_next(request)
-        host = (request._header("host") or "").split(":")[0]
+        host = (request.header("host") or "").split(":")[0]
         if host in self.exact or (self.suffixes and host.endswith(self.suffixes)):
             return await call_next(request)
         if self.www_redirect and f"www.{host}" in self.exact:

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from ..encoders import encode_json
 from ..requests import Request
 from ..responses import HTMLResponse, JSONResponse, Response
-from . import assets
+from ..routing import APIRoute
+from . import _static as assets
 
 if TYPE_CHECKING:
     from ..applications import Genever
@@ -176,9 +177,7 @@ if (document.readyState !== 'loading') { run(); } else {
 def _add_docs_route(app: Genever, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
     """A docs route: served like any other, but outside the app's ``dependencies`` (as FastAPI's
     docs routes are), so a global auth dependency does not lock out ``/docs`` and ``/openapi.json``."""
-    from ..routing import APIRoute
-
-    app._on_change()
+    app.routes_changed()
     app.routes.append(APIRoute(path, endpoint, methods=["GET"], **kwargs))
 
 

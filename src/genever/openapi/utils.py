@@ -19,18 +19,19 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
-from pydantic import Field, TypeAdapter, create_model
+from pydantic import BaseModel, Field, TypeAdapter, create_model
 from pydantic.json_schema import GenerateJsonSchema
 
 from .._analysis import Dependant, ParamSpec, expand_models, flat_body_params, flat_params
 from .._serialize import involves_struct
+from .._utils import body_allowed
 from ..encoders import jsonable_encoder
 from ..params import Unset
 from ..responses import JSONResponse
+from ..routing import APIRoute
 
 if TYPE_CHECKING:
     from ..applications import Genever
-    from ..routing import APIRoute
 
 REF_PREFIX = "#/components/schemas/"
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -114,8 +115,6 @@ def _body_type(route: APIRoute, specs: list[ParamSpec]) -> tuple[Any, bool, str]
 
 
 def _is_model(tp: Any) -> bool:
-    from pydantic import BaseModel
-
     return isinstance(tp, type) and issubclass(tp, BaseModel)
 
 
@@ -222,8 +221,6 @@ class _Plan:
 
 
 def _plan(route: APIRoute, builder: _Builder) -> _Plan:
-    from ..routing import APIRoute
-
     params = [
         (spec, builder.add(_param_field(spec), "validation", spec.field.title or _title(spec.alias)))
         for spec in _params_in_order(route.dependant)
@@ -336,8 +333,6 @@ def get_openapi(
     webhooks: Sequence[Any] | None = None,
 ) -> dict[str, Any]:
     """Build the OpenAPI document for ``routes`` (FastAPI's function of the same name)."""
-    from ..routing import APIRoute
-
     info: dict[str, Any] = {"title": title, "version": version}
     if summary:
         info["summary"] = summary
@@ -430,7 +425,7 @@ def _responses(operation: dict[str, Any], route: APIRoute, response: _Field | No
                 event["properties"]["data"].update(contentMediaType="application/json", contentSchema=item)
                 event["required"] = ["data"]
             responses[status]["content"] = {"text/event-stream": {"itemSchema": event}}
-    elif _body_allowed(route.effective_status_code) and media_type:
+    elif body_allowed(route.effective_status_code) and media_type:
         schema: dict[str, Any] = {"type": "string"}
         if issubclass(response_class, JSONResponse):
             schema = schema_of(response) if response is not None else {}
@@ -452,10 +447,6 @@ def _responses(operation: dict[str, Any], route: APIRoute, response: _Field | No
         description = processed.get("description") or target.get("description") or status_text or "Additional Response"
         _deep_update(target, processed)
         target["description"] = description
-
-
-def _body_allowed(status_code: int | None) -> bool:
-    return status_code is None or not (status_code < 200 or status_code in (204, 205, 304))
 
 
 def _deep_update(target: dict[str, Any], source: dict[str, Any]) -> None:

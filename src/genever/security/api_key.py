@@ -35,7 +35,7 @@ class APIKeyHeader(APIKeyBase):
     location = "header"
 
     async def __call__(self, request: Request) -> str | None:
-        return self.check(request._header(self.parameter_name.lower()))
+        return self.check(request.header(self.parameter_name.lower()))
 
 
 class APIKeyQuery(APIKeyBase):
@@ -44,7 +44,7 @@ class APIKeyQuery(APIKeyBase):
     location = "query"
 
     async def __call__(self, request: Request) -> str | None:
-        return self.check(request._query_dict().get(self.parameter_name))
+        return self.check(request.query_dict().get(self.parameter_name))
 
 
 class APIKeyCookie(APIKeyBase):

@@ -38,7 +38,7 @@ class HTTPBase(SecurityBase):
         return HTTPException(401, detail="Not authenticated", headers=self.make_authenticate_headers())
 
     def _credentials(self, request: Request, expected: str | None) -> HTTPAuthorizationCredentials | None:
-        authorization = request._header("authorization")
+        authorization = request.header("authorization")
         scheme, credentials = get_authorization_scheme_param(authorization)
         if not (authorization and scheme and credentials) or (expected and scheme.lower() != expected):
             if self.auto_error:
@@ -70,7 +70,7 @@ class HTTPBasic(HTTPBase):
         return {"WWW-Authenticate": "Basic"}
 
     async def __call__(self, request: Request) -> HTTPBasicCredentials | None:  # type: ignore[override]
-        authorization = request._header("authorization")
+        authorization = request.header("authorization")
         scheme, param = get_authorization_scheme_param(authorization)
         if not authorization or scheme.lower() != "basic":
             if self.auto_error:

@@ -10,36 +10,33 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ._asgi import after_response
-from .requests import _RSGIRequest
-
-if TYPE_CHECKING:
-    from .applications import Genever
+from .._bridge import run_asgi
+from ..requests import _RSGIRequest
+from ..websockets import RSGIWebSocket
 
 logger = logging.getLogger("genever.error")
 
 
-async def handle(app: Genever, scope: Any, proto: Any) -> None:
+async def handle(app: Any, scope: Any, proto: Any) -> None:
+    """``Genever.__rsgi__``: ``app`` is the application; what serves it is ``app.server``."""
+    server = app.server
+    if server is None:
+        server = app.freeze()
     if scope.proto != "http":
-        from ._websocket_routes import handle_rsgi_websocket
-
-        await handle_rsgi_websocket(app, scope, proto)
+        await _websocket(server, scope, proto)
         return
-    if not app._compiled:
-        app.freeze()
-    if app._has_asgi_middleware:
-        from ._bridge import run_asgi
-
+    if server.has_asgi_middleware:
         try:
-            await run_asgi(app._asgi_app, scope, proto, root_path=app.root_path, extra={"app": app}, answer_errors=True)
+            await run_asgi(server.asgi_app, scope, proto, root_path=app.root_path, extra={"app": app},
+                           answer_errors=True)  # fmt: skip
         except Exception:  # answered already (a 500 at worst): as an ASGI server would, log it
             logger.exception("Exception in ASGI application")
         return
-    request = _RSGIRequest(scope, proto, app)
-    # PERF: without native middleware the router catches every exception itself (_dispatch adds nothing)
-    response = await (app._route(request) if app._route_only else app._dispatch(request))
+    request = _RSGIRequest(scope, proto, app, server.state)
+    # PERF: without native middleware the router catches every exception itself (dispatch adds nothing)
+    response = await (server.route(request) if server.route_only else server.dispatch(request))
     try:
         if response._needs_request:
             response._prepare(request)
@@ -50,14 +47,22 @@ async def handle(app: Genever, scope: Any, proto: Any) -> None:
     finally:
         # the clean-up of yield dependencies runs even when the client went away mid-send
         if response.background is not None or request._cleanup or request._form is not None:
-            await after_response(request, response)
+            await server.after_response(request, response)
 
 
-def startup(app: Genever, loop: asyncio.AbstractEventLoop) -> None:
+async def _websocket(server: Any, scope: Any, proto: Any) -> None:
+    websocket = RSGIWebSocket(scope, proto, server.app)
+    try:
+        await server.serve_websocket(websocket)
+    except Exception:
+        return  # already logged; Granian has nothing to do with it
+
+
+def startup(app: Any, loop: asyncio.AbstractEventLoop) -> None:
     loop.run_until_complete(app.startup())
 
 
-def shutdown(app: Genever, loop: asyncio.AbstractEventLoop) -> None:
+def shutdown(app: Any, loop: asyncio.AbstractEventLoop) -> None:
     try:
         loop.run_until_complete(app.shutdown())
     except Exception:

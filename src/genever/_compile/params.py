@@ -1,0 +1,184 @@
+"""Extracting parameters: one getter per path, query, header or cookie parameter (or model of
+them), and the special parameters (``Request``, ``Response``, ``BackgroundTasks``, ``SecurityScopes``).
+
+Each getter reads the raw value, applies the default and validates; errors are raised as
+``Invalid`` records, turned into a 422 only when something failed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from .. import _analysis as an
+from .._validation import (
+    Invalid,
+    default_getter,
+    missing_error,
+    param_validator,
+    pydantic_errors,
+)
+from ..background import BackgroundTasks
+from ..responses import Response
+from ..security.base import SecurityScopes
+from .nodes import Getter
+
+if TYPE_CHECKING:
+    from ..requests import Request
+
+
+def param_getter(spec: an.ParamSpec) -> Getter:
+    """One closure per parameter: read the raw value, apply the default, validate."""
+    validate = param_validator(spec)
+    alias = spec.alias
+    loc = (spec.source, alias)
+    required = spec.required
+    get_default = default_getter(spec)
+
+    validate_default = spec.field.validate_default
+
+    def missing() -> Any:
+        if required:
+            raise Invalid([missing_error(loc)])
+        return validate(get_default()) if validate_default else get_default()
+
+    source = spec.source
+    if spec.model is not None:
+        return model_param_getter(spec, missing)
+    if source == "path":
+
+        def get_path(request: Request) -> Any:
+            return validate(request.path_params[alias])
+
+        return get_path
+    if spec.is_sequence:
+        if source == "query":
+
+            def get_query_list(request: Request) -> Any:
+                values = [v for k, v in request.query_pairs() if k == alias]
+                return validate(values) if values else missing()
+
+            return get_query_list
+
+        def get_header_list(request: Request) -> Any:
+            values = request.header_list(alias)
+            return validate(values) if values else missing()
+
+        return get_header_list
+    if source == "query":
+
+        def get_query(request: Request) -> Any:
+            raw = request.query_dict().get(alias)
+            return missing() if raw is None else validate(raw)
+
+        return get_query
+    if source == "header":
+
+        def get_header(request: Request) -> Any:
+            raw = request.header(alias)
+            return missing() if raw is None else validate(raw)
+
+        return get_header
+
+    def get_cookie(request: Request) -> Any:
+        raw = request.cookies.get(alias)
+        return missing() if raw is None else validate(raw)
+
+    return get_cookie
+
+
+def model_param_getter(spec: an.ParamSpec, missing: Callable[[], Any]) -> Getter:
+    """``Annotated[Model, Query()]`` (or Header, Cookie): the model's fields from the request's values.
+
+    As in FastAPI, the model sees every value of its source: its own fields under
+    their keys (lists for list fields), and the rest as extras, so that
+    ``extra="forbid"`` rejects unknown query parameters, headers or cookies.
+    """
+    source = spec.source
+    fields = [(f.key, f.request_key, f.is_sequence) for f in an.model_param_fields(spec)]
+    own = {request_key for _, request_key, _ in fields}
+    # a header field read as "save-data" does not also take "save_data" as an extra
+    own |= {key.lower() for key, _, _ in fields} if source == "header" else set()
+    renamed = {key: request_key for key, request_key, _ in fields if key.lower() != request_key}
+    extra_policy = spec.model.model_config.get("extra")
+    optional = not spec.required
+    validate = TypeAdapter(spec.annotation).validator.validate_python
+    pairs: Callable[[Request], Any] = {
+        "query": lambda request: request.query_pairs(),
+        "header": lambda request: request.headers.multi_items(),
+        "cookie": lambda request: request.cookies.items(),
+    }[source]
+
+    def get_model(request: Request) -> Any:
+        grouped: dict[str, list[str]] = {}
+        for key, value in pairs(request):
+            grouped.setdefault(key, []).append(value)
+        data: dict[str, Any] = {}
+        for key, request_key, is_sequence in fields:
+            values = grouped.get(request_key)
+            if values:
+                data[key] = values if is_sequence else values[0]
+        present = bool(data)
+        for key, values in grouped.items():
+            if key not in own:
+                data[key] = values[0] if len(values) == 1 else values
+        if optional and not (present or (extra_policy in ("allow", "forbid") and data)):
+            return missing()
+        try:
+            return validate(data)
+        except ValidationError as exc:
+            errors = pydantic_errors(exc, (source,))
+            if source == "header":  # report the header's name, as FastAPI does
+                for error in errors:
+                    loc = error["loc"]
+                    if len(loc) > 1 and loc[1] in renamed:
+                        loc[1] = renamed[loc[1]]
+            raise Invalid(errors) from None
+
+    return get_model
+
+
+def _request(request: Request) -> Any:
+    return request
+
+
+def _sub_response(request: Request) -> Any:
+    response = request._sub_response
+    if response is None:
+        response = request._sub_response = Response()
+        response.status_code = None  # type: ignore[assignment]
+    return response
+
+
+def _background_tasks(request: Request) -> Any:
+    tasks = request._background
+    if tasks is None:
+        tasks = request._background = BackgroundTasks()
+    return tasks
+
+
+def special_getters(node: an.Dependant) -> list[tuple[str, Getter]]:
+    out: list[tuple[str, Getter]] = []
+    for name in (node.request_param_name, node.websocket_param_name, node.http_connection_param_name):
+        if name:
+            out.append((name, _request))
+    if node.response_param_name:
+        out.append((node.response_param_name, _sub_response))
+    if node.background_tasks_param_name:
+        out.append((node.background_tasks_param_name, _background_tasks))
+    if node.security_scopes_param_name:
+        scopes = SecurityScopes(node.security_scopes)
+        out.append((node.security_scopes_param_name, lambda _request: scopes))
+    return out
+
+
+def collect(getters: tuple[tuple[str, Getter], ...], request: Request, errors: list[Any]) -> dict[str, Any]:
+    """The slow path: run every getter, keeping the values that validated and every error."""
+    values: dict[str, Any] = {}
+    for name, get in getters:
+        try:
+            values[name] = get(request)
+        except Invalid as exc:
+            errors.extend(exc.errors)
+    return values

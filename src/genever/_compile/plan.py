@@ -1,0 +1,278 @@
+"""Running the plan: a ``Dependant`` tree flattened into ``Node``s, and the per-request runner
+that walks them.
+
+Everything here runs when the app is built. The output of ``compile_route``
+is a single ``async def run(request) -> Response`` closure over precomputed
+tuples: which values to extract (each with its own validator), which
+callables to call in which order, which results to cache, which generators
+to close, and how to encode the result. The request path walks those tuples;
+it never inspects a signature or dispatches on a parameter's kind.
+
+Dependency semantics follow FastAPI's ``solve_dependencies``: sub-dependencies
+run depth-first in declaration order; a dependency runs only if its own
+subtree validated; a dependant's own path/query/header/cookie values are
+validated after its sub-dependencies; every error is collected and the
+handler is not called if there is any; the code after ``yield`` runs after
+the response is sent, in reverse order, with the handler's exception thrown
+in at the ``yield``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .. import _analysis as an
+from .._app_scope import MISSING, AppScope
+from .._validation import (
+    Invalid,
+)
+from ..concurrency import run_in_threadpool
+from ..exceptions import ConfigurationError, RequestValidationError
+from ..responses import Response
+from .body import body_reader, raw_text, received_body
+from .exits import close_function_scope, close_generators, enter_generator
+from .nodes import APP, ASYNC, ASYNC_GEN, SYNC, SYNC_GEN, Node, kind_of
+from .params import collect, param_getter, special_getters
+from .respond import build_responder
+
+if TYPE_CHECKING:
+    from ..requests import Request
+    from ..routing import APIRoute, APIWebSocketRoute
+
+
+def _flatten(
+    dependant: an.Dependant,
+    nodes: list[Node],
+    overrides: Mapping[Any, Any],
+    route: str,
+    app_scope: AppScope | None = None,
+) -> int:
+    children: list[tuple[str | None, int]] = []
+    for sub in dependant.dependencies:
+        if sub.scope == "app":  # one value for the app: the plan reads its slot (see _app_scope)
+            children.append((sub.name, _app_node(sub, nodes, overrides, route, app_scope)))
+            continue
+        replacement = overrides.get(sub.call)
+        if replacement is not None:
+            replaced = an.get_dependant(
+                path=dependant.path,
+                call=replacement,
+                route=route,
+                name=sub.name,
+                security_scopes=sub.security_scopes,
+                use_cache=sub.use_cache,
+            )
+            replaced.is_security = sub.is_security
+            replaced.scope = sub.scope
+            index = _flatten(replaced, nodes, overrides, route, app_scope)
+            # the cache key stays the original's, as in FastAPI
+            nodes[index].cache_key = sub.cache_key
+        else:
+            index = _flatten(sub, nodes, overrides, route, app_scope)
+        children.append((sub.name, index))
+    getters = [(spec.name, param_getter(spec)) for spec in dependant.own_params]
+    getters.extend(special_getters(dependant))
+    nodes.append(
+        Node(
+            call=dependant.call,
+            kind=kind_of(dependant.call),
+            getters=tuple(getters),
+            children=tuple(children),
+            body_names=tuple(spec.name for spec in dependant.body_params),
+            cache_key=dependant.cache_key,
+            use_cache=dependant.use_cache,
+            function_scope=dependant.scope == "function",
+        )
+    )
+    return len(nodes) - 1
+
+
+def _app_node(
+    sub: an.Dependant, nodes: list[Node], overrides: Mapping[Any, Any], route: str, app_scope: AppScope | None
+) -> int:
+    if app_scope is None:
+        raise ConfigurationError(f'{route}: Depends(..., scope="app") needs the route to be served by an app')
+    replacement = overrides.get(sub.call)
+    if replacement is not None:
+        replaced = an.get_dependant(path=sub.path, call=replacement, route=route, name=sub.name)
+        replaced.scope = "app"
+        sub = replaced
+    slot = app_scope.slot(sub, overrides, route)
+    nodes.append(Node(slot, APP, (), (), (), slot.key, False))
+    return len(nodes) - 1
+
+
+def compile_route(route: APIRoute, overrides: Mapping[Any, Any]) -> Callable[[Request], Any]:
+    """Build the per-request runner of ``route`` (see the module docstring)."""
+    label = route.label
+    nodes: list[Node] = []
+    _flatten(route.dependant, nodes, overrides, label, getattr(route, "_app_scope", None))
+    read_body = body_reader(an.flat_body_params(route.dependant), route.strict_content_type)
+    to_response = build_responder(route)
+    handler = nodes[-1]
+    if handler.kind in (ASYNC_GEN, SYNC_GEN):
+        # a generator endpoint: calling it only creates the generator (no thread
+        # needed); the responder streams what it yields
+        make_generator = handler.call
+
+        async def start(**kwargs: Any) -> Any:
+            return make_generator(**kwargs)
+
+        handler.call, handler.kind = start, ASYNC
+    if len(nodes) == 1 and handler.kind in (ASYNC, SYNC):
+        return _simple_runner(handler, read_body, to_response)
+    if all(node.kind == APP for node in nodes[:-1]) and handler.kind in (ASYNC, SYNC):
+        # only app-scoped dependencies: the simple runner, plus one slot read each
+        slots = tuple((name, nodes[index].call) for name, index in handler.children)
+        return _simple_runner(handler, read_body, to_response, slots)
+    return _plan_runner(tuple(nodes), read_body, to_response)
+
+
+def compile_websocket_route(
+    route: APIWebSocketRoute, overrides: Mapping[Any, Any], app_scope: AppScope | None = None
+) -> Callable[[Any], Any]:
+    """Build the per-connection runner of a WebSocket route: its plan, with nothing to respond."""
+    nodes: list[Node] = []
+    _flatten(route.dependant, nodes, overrides, route.label, app_scope)
+    return _plan_runner(tuple(nodes), None, _no_response)
+
+
+def _no_response(request: Any, result: Any) -> Any:
+    return None
+
+
+def _simple_runner(
+    handler: Node,
+    read_body: Callable[[Request], Any] | None,
+    to_response: Callable[[Request, Any], Response],
+    slots: tuple[tuple[str | None, Any], ...] = (),
+) -> Callable[[Request], Any]:
+    """The runner for a route without dependencies (the common, fastest case), or with only app-scoped ones."""
+    getters = handler.getters
+    call = handler.call
+    is_async = handler.kind == ASYNC
+
+    async def run(request: Request) -> Response:
+        errors: list[Any] | None = None
+        if getters:  # PERF: a comprehension is a function call on 3.11; skip it when there is nothing to get
+            try:
+                kwargs = {name: get(request) for name, get in getters}
+            except Invalid:
+                errors = []
+                kwargs = collect(getters, request, errors)
+        else:
+            kwargs = {}
+        if slots:
+            for name, slot in slots:
+                value = slot.value
+                if value is MISSING:  # not made at start-up (no lifespan, or an override set since)
+                    value = await slot.get()
+                if name is not None:
+                    kwargs[name] = value
+        if read_body is not None:
+            try:
+                kwargs.update(await read_body(request))
+            except Invalid as exc:
+                if exc.errors and exc.errors[0]["type"] == "json_invalid":
+                    raise RequestValidationError(exc.errors, body=raw_text(request)) from None
+                errors = (errors or []) + exc.errors
+        if errors:
+            raise RequestValidationError(errors, body=received_body(request))
+        if is_async:
+            result = await call(**kwargs)
+        else:
+            result = await run_in_threadpool(call, **kwargs)
+        return to_response(request, result)
+
+    return run
+
+
+def _plan_runner(
+    nodes: tuple[Node, ...],
+    read_body: Callable[[Request], Any] | None,
+    to_response: Callable[[Request, Any], Response],
+) -> Callable[[Request], Any]:
+    """The runner for a route with dependencies: a straight walk over the flat plan."""
+    count = len(nodes)
+    last = count - 1
+    has_function_scope = any(node.function_scope for node in nodes)
+
+    async def run(request: Request) -> Response:
+        body: dict[str, Any] = {}
+        body_errors: list[Any] = []
+        body_failed = False
+        errors: list[Any] = []
+        if read_body is not None:
+            try:
+                body = await read_body(request)
+            except Invalid as exc:
+                if exc.errors and exc.errors[0]["type"] == "json_invalid":
+                    raise RequestValidationError(exc.errors, body=raw_text(request)) from None
+                body_errors = exc.errors
+                body_failed = True
+        results: list[Any] = [None] * count
+        failed = [False] * count
+        cache: dict[Any, Any] = {}
+        try:
+            for index in range(count):
+                node = nodes[index]
+                bad = False
+                kwargs: dict[str, Any] = {}
+                for name, child in node.children:
+                    if failed[child]:
+                        bad = True
+                    elif name is not None:
+                        kwargs[name] = results[child]
+                try:
+                    for name, get in node.getters:
+                        kwargs[name] = get(request)
+                except Invalid:
+                    kwargs.update(collect(node.getters, request, errors))
+                    bad = True
+                if node.body_names:
+                    if body_failed:
+                        bad = True
+                    else:
+                        for name in node.body_names:
+                            kwargs[name] = body[name]
+                if bad:
+                    failed[index] = True
+                    continue
+                if index == last:
+                    break
+                key = node.cache_key
+                if node.use_cache and key in cache:
+                    results[index] = cache[key]
+                    continue
+                kind = node.kind
+                if kind == ASYNC:
+                    value = await node.call(**kwargs)
+                elif kind == SYNC:
+                    value = await run_in_threadpool(node.call, **kwargs)
+                elif kind == APP:
+                    value = node.call.value
+                    if value is MISSING:
+                        value = await node.call.get()
+                else:
+                    value = await enter_generator(request, node, kwargs)
+                results[index] = value
+                cache.setdefault(key, value)
+            if body_failed:
+                errors.extend(body_errors)
+            if errors:
+                raise RequestValidationError(errors, body=received_body(request))
+            handler = nodes[last]
+            if handler.kind == ASYNC:
+                result = await handler.call(**kwargs)
+            else:
+                result = await run_in_threadpool(handler.call, **kwargs)
+            if has_function_scope and request._cleanup:
+                await close_function_scope(request)
+            return to_response(request, result)
+        except BaseException as exc:
+            if request._cleanup:
+                await close_generators(request, exc)
+            raise
+
+    return run
