@@ -87,6 +87,15 @@ def valgrind() -> str:
     return path
 
 
+def _no_aslr() -> list[str]:
+    """``setarch -R`` where there is one: the same addresses every run, so the same hash of every
+    object hashed by identity, the same dict and set probes, the same count."""
+    setarch = shutil.which("setarch")
+    if setarch is None or subprocess.run([setarch, platform.machine(), "-R", "true"]).returncode != 0:
+        return []
+    return [setarch, platform.machine(), "-R"]
+
+
 def _totals(dump: Path) -> int:
     with dump.open() as f:
         for line in f:
@@ -100,6 +109,7 @@ def measure_row(row: Row, n: int, warmup: int, loop: str, endpoints: list[str]) 
     with tempfile.TemporaryDirectory(prefix="genever-callgrind-") as tmp:
         out = Path(tmp) / "phases.json"
         command = [
+            *_no_aslr(),
             valgrind(),
             "--tool=callgrind",
             "--fair-sched=yes",
@@ -159,9 +169,15 @@ def _versions() -> dict[str, str]:
 
 
 def _commit() -> str:
-    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=ROOT, capture_output=True, text=True)
-    return done.stdout.strip() + (" (src/ modified)" if dirty.stdout.strip() else "")
+    """HEAD, and the last commit that changed src/ (what is measured), or that src/ has changes."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    head, src = git("rev-parse", "--short", "HEAD"), git("log", "-1", "--format=%h", "--", "src")
+    if git("status", "--porcelain", "--", "src"):
+        return f"{head} (src/ modified)"
+    return head if head == src else f"{head} (src/ as of {src})"
 
 
 def measure(rows: list[Row], args: argparse.Namespace) -> dict[str, Any]:
@@ -273,6 +289,9 @@ def compare(old_path: str, new_path: str, threshold: float) -> int:
     endpoints = [e for e in ENDPOINT_NAMES if e in old["endpoints"] and e in new["endpoints"]]
     print(f"old: {old_path} ({old['measured']}, commit {old['commit']}, n={old['n']})")
     print(f"new: {new_path} ({new['measured']}, commit {new['commit']}, n={new['n']})")
+    for key in ("warmup", "loop", "time_dilation", "versions"):
+        if old.get(key) != new.get(key):
+            print(f"note: {key} differs ({old.get(key)} / {new.get(key)}): not only the code changed")
     print()
     print("| endpoint | " + " | ".join(ROWS_BY_NAME[name].title for name in names) + " |")
     print("|" + "---|" * (len(names) + 1))

@@ -3,8 +3,12 @@ Granian's scope and protocol objects, behind an httpx transport.
 
 It mirrors what Granian hands an app (see its RSGI spec: scope attributes,
 ``await proto()``, ``async for chunk in proto``, ``response_*`` calls), so the
-same tests exercise both adapters. ``tests/test_server.py`` checks the real
-Granian on a socket.
+same tests exercise both adapters. It is as strict as Granian (2.8): the body
+is handed over once (one ``await proto()`` or one ``__aiter__``, which returns
+the protocol itself; a second read raises ``ProtocolError``), a streamed body
+ends with one empty chunk, a body that cannot be read is reported as Granian
+reports it, and a transport refuses sends once it is closed.
+``tests/test_server.py`` checks the real Granian on a socket.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import httpx
+from granian.rsgi import ProtocolClosed, ProtocolError
 
 
 class FakeHeaders:
@@ -63,29 +68,60 @@ class FakeStream:
         self.proto = proto
 
     async def send_bytes(self, data: bytes) -> None:
-        self.proto.chunks.append(data)
+        if self.proto.closed:
+            raise ProtocolClosed("RSGI transport is closed")
+        self.proto.chunks.append(bytes(data))
 
     async def send_str(self, data: str) -> None:
+        if self.proto.closed:
+            raise ProtocolClosed("RSGI transport is closed")
         self.proto.chunks.append(data.encode())
 
 
 class FakeProto:
-    def __init__(self, body: bytes) -> None:
+    """Granian's HTTP protocol object. ``broken=True``: the body cannot be read (as a
+    malformed chunked body or a client gone before its Content-Length): ``await proto()``
+    raises ``ProtocolClosed`` and the stream yields what arrived, an empty chunk for the
+    error, then the final empty chunk, which is what Granian does."""
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, body: bytes, broken: bool = False) -> None:
         self.body = body
+        self.broken = broken
         self.status: int | None = None
         self.headers: list[tuple[str, str]] = []
         self.chunks: list[bytes] = []
         self.calls = 0
+        self.body_taken = False
+        self.closed = False
+        self._pending: list[bytes] | None = None
+
+    def _take_body(self) -> None:
+        if self.body_taken:
+            raise ProtocolError("RSGI protocol error")
+        self.body_taken = True
 
     async def __call__(self) -> bytes:
+        self._take_body()
+        if self.broken:
+            raise ProtocolClosed("RSGI transport is closed")
         return self.body
 
-    def __aiter__(self) -> Any:
-        async def chunks() -> Any:
-            if self.body:
-                yield self.body
+    def __aiter__(self) -> FakeProto:
+        self._take_body()
+        body = self.body
+        pending = [body[i : i + self.CHUNK] for i in range(0, len(body), self.CHUNK)]
+        if self.broken:
+            pending.append(b"")
+        pending.append(b"")
+        self._pending = pending
+        return self
 
-        return chunks()
+    async def __anext__(self) -> bytes:
+        if not self._pending:
+            raise StopAsyncIteration
+        return self._pending.pop(0)
 
     async def client_disconnect(self) -> None:
         await asyncio.Event().wait()
@@ -152,8 +188,11 @@ class RSGITransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
-        proto = FakeProto(body)
-        self.runner.run(self.app.__rsgi__(FakeScope(request), proto))
+        proto = FakeProto(body, broken=request.extensions.get("rsgi_broken_body", False))
+        try:
+            self.runner.run(self.app.__rsgi__(FakeScope(request), proto))
+        finally:
+            proto.closed = True  # the request is over: its stream transport refuses sends
         if proto.status is None:
             raise RuntimeError("the app did not answer")
         return httpx.Response(
@@ -206,12 +245,20 @@ class FakeWSMessage:
 
 
 class FakeWSTransport:
-    def __init__(self, inbox: list[Any], outbox: list[Any]) -> None:
-        self.inbox = list(inbox)
-        self.outbox = outbox
+    """What ``accept()`` returns. As Granian's: once the client's close was received a
+    further ``receive`` raises ``ProtocolClosed``; once the app closed, sends raise."""
+
+    def __init__(self, proto: FakeWSProto) -> None:
+        self.proto = proto
+        self.inbox = list(proto.inbox)
+        self.outbox = proto.outbox
+        self.client_closed = False
 
     async def receive(self) -> FakeWSMessage:
+        if self.client_closed or self.proto.closed:
+            raise ProtocolClosed("RSGI transport is closed")
         if not self.inbox:
+            self.client_closed = True
             return FakeWSMessage(0, None)
         item = self.inbox.pop(0)
         if isinstance(item, bytes):
@@ -219,27 +266,36 @@ class FakeWSTransport:
         return FakeWSMessage(2, item[2:])  # "s:..." is a text frame
 
     async def send_bytes(self, data: bytes) -> None:
+        if self.proto.closed:
+            raise ProtocolError("RSGI protocol error")
         self.outbox.append(bytes(data))
 
     async def send_str(self, data: str) -> None:
+        if self.proto.closed:
+            raise ProtocolError("RSGI protocol error")
         self.outbox.append(data)
 
 
 class FakeWSProto:
-    """Granian's RSGI websocket protocol: ``await accept()`` → transport; ``close(status)``."""
+    """Granian's RSGI websocket protocol: ``await accept()`` → transport; ``close(status)``
+    ends the connection (the app must call it, or the socket stays open)."""
 
     def __init__(self, inbox: list[Any]) -> None:
         self.inbox = inbox
         self.outbox: list[Any] = []
         self.accepted = False
+        self.closed = False
 
     async def accept(self) -> FakeWSTransport:
+        if self.accepted or self.closed:
+            raise ProtocolError("RSGI protocol error")
         self.accepted = True
-        return FakeWSTransport(self.inbox, self.outbox)
+        return FakeWSTransport(self)
 
-    def close(self, status: int | None) -> tuple[int, bool]:
-        self.outbox.append(("close", status))
-        return (status or 1000, True)
+    def close(self, status: int | None = None) -> None:
+        if not self.closed:
+            self.closed = True
+            self.outbox.append(("close", status))
 
 
 def _websocket_run(

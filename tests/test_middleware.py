@@ -230,3 +230,33 @@ def test_server_timing_and_access_log(client_factory: Any, caplog: pytest.LogCap
     record = next(r for r in caplog.records if r.name == "genever.access")
     assert (record.method, record.path, record.query, record.status) == ("GET", "/small", "q=1", 200)  # type: ignore[attr-defined]
     assert record.duration_ms >= 0  # type: ignore[attr-defined]
+
+
+def test_trusted_host_compares_host_names_case_insensitively(client_factory: Any) -> None:
+    allowed = ["Example.com", "*.API.example.com", "www.site.test", "[::1]"]
+    client = client_factory(_app_with(Middleware(TrustedHostMiddleware, allowed_hosts=allowed)))
+    for host in ("EXAMPLE.COM", "example.com:8000", "Example.Com.", "V1.api.EXAMPLE.com", "[::1]:8000", "[::1]"):
+        assert client.get("/small", headers={"host": host}).status_code == 200, host
+    for host in ("evil.com", "example.com.evil.com", "api.example.com", "[::2]:8000", "", "EXAMPLE.COM@evil.com"):
+        assert client.get("/small", headers={"host": host}).status_code == 400, host
+    redirect = client.get("/small?x=1", headers={"host": "SITE.test:8000"}, follow_redirects=False)
+    assert redirect.status_code == 307
+    assert redirect.headers["location"] == "http://www.SITE.test:8000/small?x=1"
+
+
+def test_cors_any_origin_with_credentials_is_refused_at_start_up() -> None:
+    from genever.middleware.cors import CORSMiddleware
+
+    with pytest.raises(ConfigurationError, match=r"allow_origins=\['\*'\] with allow_credentials=True"):
+        CORSMiddleware(allow_origins=["*"], allow_credentials=True)
+    app = Genever()
+    app.add_middleware(CORSMiddleware, allow_origins=["https://a.example", "*"], allow_credentials=True)
+
+    @app.get("/x")
+    def x() -> dict[str, int]:
+        return {"x": 1}
+
+    with pytest.raises(ConfigurationError, match="allow_credentials"):
+        app.freeze()
+    CORSMiddleware(allow_origins=["*"])  # any origin without credentials is fine
+    CORSMiddleware(allow_origins=["https://a.example"], allow_credentials=True)

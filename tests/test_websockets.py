@@ -117,3 +117,33 @@ def test_the_test_client_raises_the_apps_disconnect_class() -> None:
     import genever.testclient
 
     assert genever.testclient.WebSocketDisconnect is genever.WebSocketDisconnect
+
+
+def test_rsgi_closes_the_transport_when_the_endpoint_finishes() -> None:
+    app = Genever()
+
+    @app.websocket("/bye")
+    async def bye(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("bye")
+
+    @app.websocket("/late")
+    async def late(websocket: WebSocket) -> None:
+        await websocket.accept()
+        try:
+            await websocket.receive_text()
+        except WebSocketDisconnect as exc:
+            await websocket.send_text(f"after {exc.code}")  # the client is gone: a disconnect, not a crash
+
+    @app.websocket("/big")
+    async def big(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.receive_bytes()
+
+    with RSGITestClient(app) as client:
+        # Granian ends the connection only when the app calls proto.close(): it must always be called
+        assert client.websocket_run("/bye", []) == ["bye", ("close", 1000)]
+        assert client.websocket_run("/late", []) == [("close", 1000)]
+        from genever.websockets import MAX_MESSAGE_SIZE
+
+        assert client.websocket_run("/big", [b"x" * (MAX_MESSAGE_SIZE + 1)]) == [("close", 1009)]

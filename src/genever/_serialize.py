@@ -11,6 +11,7 @@ skips the validation. ``msgspec.Struct`` models are encoded by msgspec.
 from __future__ import annotations
 
 import dataclasses
+import re
 import sys
 import typing
 from collections.abc import Callable
@@ -105,3 +106,22 @@ def build_serializer(response_model: Any, options: dict[str, Any]) -> Callable[[
         return dump_json(validated, **dump_options)
 
     return serialize
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(value: Any) -> Any:
+    """``value`` with lone surrogates in its strings replaced by U+FFFD, for the error path of
+    a response that could not be encoded: JSON may carry ``"\\ud800"`` (FastAPI's ``json.loads``
+    takes it, so genever does), UTF-8 cannot. Dicts, lists, tuples and pydantic models are walked."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {without_surrogates(k): without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(without_surrogates(v) for v in value) if type(value) in (list, tuple) else value
+    if isinstance(value, BaseModel):
+        fields = {name: without_surrogates(getattr(value, name)) for name in type(value).model_fields}
+        return type(value).model_construct(_fields_set=value.model_fields_set, **fields)
+    return value

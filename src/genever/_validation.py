@@ -24,6 +24,7 @@ from pydantic import Field, TypeAdapter, ValidationError, create_model
 
 from ._analysis import ParamSpec
 from ._serialize import involves_struct
+from .exceptions import BODY_ERROR_DETAIL, HTTPException
 from .params import Unset
 
 
@@ -128,12 +129,27 @@ def _json_error(body: bytes) -> dict[str, Any]:
     return {"type": "json_invalid", "loc": ["body", 0], "msg": "JSON decode error", "input": {}, "ctx": {}}
 
 
+def parse_json_as_fastapi(body: bytes) -> Any:
+    """Parse JSON bytes as FastAPI does (``json.loads``: it detects UTF-16/32 and a BOM, takes
+    lone surrogates, nests as deep as the recursion limit allows). Malformed JSON raises
+    ``Invalid`` with FastAPI's ``json_invalid`` record; bytes that cannot be decoded (invalid
+    UTF-8, an integer past 4300 digits, nesting past the recursion limit) are FastAPI's 400.
+
+    Only the error path calls it: the happy path parses with pydantic or msgspec."""
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError:
+        raise Invalid([_json_error(body)]) from None
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise HTTPException(400, BODY_ERROR_DETAIL) from None
+
+
 def check_json(body: bytes) -> Any:
-    """Parse JSON bytes, or raise ``Invalid`` with FastAPI's ``json_invalid`` record."""
+    """Parse JSON bytes, or raise ``Invalid`` with FastAPI's ``json_invalid`` record (or its 400)."""
     try:
         return msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        raise Invalid([_json_error(body)]) from None
+    except (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError):
+        return parse_json_as_fastapi(body)
 
 
 _MSGSPEC_LOC = re.compile(r" - at `\$(.*)`$")
@@ -184,8 +200,8 @@ def _with_input(error: dict[str, Any], raw: Any) -> dict[str, Any]:
     """Fill ``input`` as pydantic does (msgspec's message has none): the value at the error's
     location, or, for a missing field, the object that lacks it. Only on the error path."""
     try:
-        value: Any = msgspec.json.decode(raw) if type(raw) is bytes else _python_input(raw)
-    except msgspec.DecodeError:
+        value: Any = json.loads(raw) if type(raw) is bytes else _python_input(raw)
+    except (ValueError, RecursionError):
         return error
     path = error["loc"][1:-1] if error["type"] == "missing" else error["loc"][1:]
     for key in path:
@@ -211,24 +227,24 @@ def _python_input(raw: Any) -> Any:
     return raw.data if type(raw) is RawBody else raw
 
 
-def _body_errors(validator: Any, raw: Any, exc: ValidationError) -> list[dict[str, Any]]:
-    """FastAPI's records for a body that failed validation.
+def _revalidate(validator: Any, raw: Any, exc: ValidationError) -> Any:
+    """The value, or FastAPI's error, for a body that failed validation: only on that path.
 
-    The happy path validates JSON bytes directly; FastAPI parses JSON first
-    and validates the Python value (``from_attributes=True``), which words
-    some errors differently, so on failure the error list is rebuilt that way.
+    The happy path validates JSON bytes directly; FastAPI parses JSON first (``json.loads``)
+    and validates the Python value (``from_attributes=True``). So on failure the body is
+    taken again FastAPI's way: what FastAPI accepts (a BOM, UTF-16, lone surrogates, nesting
+    deeper than pydantic's JSON parser allows) is accepted, what it cannot decode is its
+    400, and the error records are worded as FastAPI words them.
     """
     if type(raw) is not bytes:
-        return pydantic_errors(exc, ("body",))  # already the Python-mode errors
+        raise Invalid(pydantic_errors(exc, ("body",)))  # already the Python-mode errors
+    data = parse_json_as_fastapi(raw)
     try:
-        data = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
-        return [_json_error(raw)]
-    try:
-        validator.validate_python(data, from_attributes=True)
+        return validator.validate_python(data, from_attributes=True)
     except ValidationError as python_exc:
-        return pydantic_errors(python_exc, ("body",))
-    return pydantic_errors(exc, ("body",))
+        raise Invalid(pydantic_errors(python_exc, ("body",))) from None
+    except RecursionError:
+        raise HTTPException(400, BODY_ERROR_DETAIL) from None
 
 
 def body_validator(specs: list[ParamSpec], embed: bool) -> Callable[[Any], dict[str, Any]]:
@@ -251,9 +267,18 @@ def body_validator(specs: list[ParamSpec], embed: bool) -> Callable[[Any], dict[
                         return {name: decode(raw)}
                     return {name: convert(_python_input(raw), spec.annotation)}
                 except msgspec.ValidationError as exc:
-                    raise Invalid([_with_input(msgspec_error(exc, ("body",)), raw)]) from None
-                except msgspec.DecodeError:
-                    raise Invalid([_json_error(raw)]) from None
+                    if type(raw) is not bytes or "out of range" not in str(exc):
+                        raise Invalid([_with_input(msgspec_error(exc, ("body",)), raw)]) from None
+                    data = parse_json_as_fastapi(raw)  # a number past 4300 digits is FastAPI's 400
+                except (msgspec.DecodeError, ValueError, RecursionError):
+                    # not JSON msgspec can read: FastAPI's parse decides (json_invalid, or its 400)
+                    data = parse_json_as_fastapi(raw)
+                try:
+                    return {name: convert(data, spec.annotation)}
+                except msgspec.ValidationError as exc:
+                    raise Invalid([_with_input(msgspec_error(exc, ("body",)), data)]) from None
+                except RecursionError:
+                    raise HTTPException(400, BODY_ERROR_DETAIL) from None
 
             return validate_struct
         validator = TypeAdapter(annotation).validator
@@ -264,7 +289,7 @@ def body_validator(specs: list[ParamSpec], embed: bool) -> Callable[[Any], dict[
                     return {name: validator.validate_json(raw)}
                 return {name: validator.validate_python(_python_input(raw), from_attributes=True)}
             except ValidationError as exc:
-                raise Invalid(_body_errors(validator, raw, exc)) from None
+                return {name: _revalidate(validator, raw, exc)}
 
         return validate_single
 
@@ -288,7 +313,12 @@ def body_validator(specs: list[ParamSpec], embed: bool) -> Callable[[Any], dict[
             else:
                 obj = validator.validate_python(_python_input(raw), from_attributes=True)
         except ValidationError as exc:
-            errors = _body_errors(validator, raw, exc)
+            try:
+                obj = _revalidate(validator, raw, exc)
+            except Invalid as invalid:
+                errors = invalid.errors
+            else:
+                return {n: getattr(obj, n) for n in names}
             if len(errors) == 1 and errors[0]["loc"] == ["body"] and errors[0]["type"] != "json_invalid":
                 # not an object at all: FastAPI reports each embedded field as missing
                 raise Invalid([missing_error(("body", alias)) for alias in aliases]) from None

@@ -109,18 +109,23 @@ def jsonable_encoder(
         return _plain(data, exclude_none=exclude_none)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         obj = dataclasses.asdict(obj)
+    # plain loops, not comprehensions: one stack frame per level of nesting (as FastAPI's), so
+    # a deeply nested value (an error's ``input``) encodes as deep as FastAPI's does
     if isinstance(obj, dict):
-        obj = {
-            k: jsonable_encoder(v, by_alias=by_alias, exclude_none=exclude_none, custom_encoder=custom_encoder)
-            for k, v in obj.items()
-            if (include is None or k in include) and (exclude is None or k not in exclude)
-        }
-        return _plain(obj, exclude_none=exclude_none)
+        encoded: dict[str, Any] = {}
+        for k, v in obj.items():
+            if (include is None or k in include) and (exclude is None or k not in exclude):
+                value = jsonable_encoder(v, by_alias=by_alias, exclude_none=exclude_none, custom_encoder=custom_encoder)
+                if not (exclude_none and value is None):
+                    encoded[str(_plain(k, exclude_none=exclude_none))] = value
+        return encoded
     if isinstance(obj, list | tuple | set | frozenset):
-        return [
-            jsonable_encoder(v, by_alias=by_alias, exclude_none=exclude_none, custom_encoder=custom_encoder)
-            for v in obj
-        ]
+        items: list[Any] = []
+        for v in obj:
+            items.append(
+                jsonable_encoder(v, by_alias=by_alias, exclude_none=exclude_none, custom_encoder=custom_encoder)
+            )
+        return items
     plain = _plain(obj, exclude_none=exclude_none)
     if plain is not None or obj is None:
         return plain

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ._utils import body_allowed
@@ -25,7 +26,24 @@ async def http_exception_handler(request: Request, exc: HTTPException) -> Respon
 
 
 async def request_validation_exception_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
-    return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+    errors = exc.errors()
+    try:
+        detail = jsonable_encoder(errors)
+    except RecursionError:
+        # an input nested deeper than the encoder can go (FastAPI answers 500 there): the
+        # records without their inputs
+        detail = jsonable_encoder([{**error, "input": None} for error in errors])
+    try:
+        return JSONResponse({"detail": detail}, status_code=422)
+    except UnicodeEncodeError:  # a lone surrogate in an input (JSON may carry "\ud800"): escaped
+        return _EscapedJSONResponse({"detail": detail}, status_code=422)
+
+
+class _EscapedJSONResponse(JSONResponse):
+    """JSON with every non-ASCII character escaped, so lone surrogates stay encodable."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
 async def websocket_request_validation_exception_handler(websocket: Any, exc: WebSocketRequestValidationError) -> None:

@@ -44,6 +44,11 @@ class FrozenAppError(GeneverError):
     """Middleware was added after the app started serving (its chains are built once, at start)."""
 
 
+# FastAPI's answer (400) for a body it cannot read or decode: an invalid encoding, a number
+# past Python's 4300-digit limit, nesting past the recursion limit, a broken transfer
+BODY_ERROR_DETAIL = "There was an error parsing the body"
+
+
 class HTTPException(Exception):
     """Answer the current request with ``status_code`` and ``{"detail": detail}``.
 

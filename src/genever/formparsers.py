@@ -170,6 +170,10 @@ async def _parse_multipart(
     except Exception as exc:
         await FormData([(p.name, p.upload) for p in parts if p.upload is not None]).close()
         raise HTTPException(400, f"Invalid multipart body: {exc}") from None
+    # a body cut inside a file part (the parser does not refuse it) leaves that part unfinished:
+    # it is not in the form, so nothing else would close its file
+    kept = {id(value) for _, value in items}
+    await FormData([(p.name, p.upload) for p in parts if p.upload is not None and id(p.upload) not in kept]).close()
     for _, value in items:
         if isinstance(value, UploadFile):
             await value.seek(0)

@@ -18,7 +18,7 @@ import msgspec
 
 from ._bridge import ResponseStarted, asgi_http_scope, run_asgi
 from .datastructures import URL, Address, FormData, Headers, QueryParams, State, parse_query
-from .exceptions import HTTPException
+from .exceptions import BODY_ERROR_DETAIL, HTTPException
 from .formparsers import parse_form
 
 if TYPE_CHECKING:
@@ -37,6 +37,14 @@ def parse_cookies(header: str) -> dict[str, str]:
         if name or value:
             cookies[name] = _unquote(value)
     return cookies
+
+
+def _too_large() -> HTTPException:
+    """The 413 for a body past ``max_body_size``. It says ``Connection: close``: the rest of
+    the body is never read, so the connection cannot carry another request (Granian
+    closes it, but without the header about one time in 300, and a client that reuses
+    the connection then fails its next request)."""
+    return HTTPException(413, headers={"connection": "close"})
 
 
 class ClientDisconnect(Exception):
@@ -180,16 +188,8 @@ class Request:
         if limit is not None:
             declared = self.header("content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
-                raise HTTPException(413)
+                raise _too_large()
         return limit
-
-    async def _limited(self, chunks: AsyncIterator[bytes], limit: int) -> AsyncIterator[bytes]:
-        received = 0
-        async for chunk in chunks:
-            received += len(chunk)
-            if received > limit:
-                raise HTTPException(413)
-            yield chunk
 
     def stream(self) -> AsyncIterator[bytes]:
         raise NotImplementedError
@@ -337,7 +337,7 @@ class _ASGIRequest(Request):
                 if chunk:
                     received += len(chunk)
                     if limit is not None and received > limit:
-                        raise HTTPException(413)
+                        raise _too_large()
                     yield chunk
                 if not message.get("more_body", False):
                     return
@@ -430,20 +430,40 @@ class _RSGIRequest(Request):
             raise RuntimeError("the request body was already streamed")
         self._stream_consumed = True
         limit = self._body_limit()
-        # Granian's protocol object is its own body iterator: `async for` calls __aiter__ once,
-        # a second call is an RSGIProtocolError (so no explicit __aiter__() here)
-        chunks: AsyncIterator[bytes] = self._proto
-        if limit is not None:
-            chunks = self._limited(chunks, limit)
-        async for chunk in chunks:
-            if chunk:
-                yield chunk
+        declared = self.header("content-length")
+        received = 0
+        # Granian hands the body over once: a single ``async for`` over the protocol (one
+        # ``__aiter__``). It ends the stream with one empty chunk, and reports a body it
+        # could not read (malformed chunking, a client gone before its Content-Length) as
+        # an empty chunk that is not the last one: a body that cannot be read is a 400.
+        # (HTTP/2 may carry an empty DATA frame before the end: there only the length counts.)
+        empty = False
+        strict = self._rsgi.http_version != "2"
+        async for chunk in self._proto:
+            if empty and strict:
+                raise HTTPException(400, BODY_ERROR_DETAIL)
+            if not chunk:
+                empty = True
+                continue
+            received += len(chunk)
+            if limit is not None and received > limit:
+                raise _too_large()
+            yield chunk
+        if declared is not None and declared.isdigit() and received != int(declared):
+            raise HTTPException(400, BODY_ERROR_DETAIL)
 
     async def body(self) -> bytes:
         body = self._body
         if body is None:
-            if self.app.max_body_size is None:
-                body = self._body = await self._proto()
+            if self.app.max_body_size is None and not self._stream_consumed:
+                self._stream_consumed = True  # Granian hands the body over once, whole or streamed
+                try:
+                    body = await self._proto()
+                except RuntimeError:
+                    # Granian's ProtocolClosed (a RuntimeError): the body could not be read;
+                    # a second read cannot happen (``_stream_consumed`` guards it)
+                    raise HTTPException(400, BODY_ERROR_DETAIL) from None
+                self._body = body
             else:
                 body = self._body = b"".join([chunk async for chunk in self.stream()])
         return body

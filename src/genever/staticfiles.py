@@ -1,7 +1,9 @@
 """``StaticFiles``: serve a directory, mounted with ``app.mount("/static", StaticFiles(directory=...))``.
 
 Paths are resolved inside the directory and anything that would escape it
-(``..``, absolute paths, symlinks pointing outside) is a 404. With
+(``..`` in any encoding, absolute paths, symlinks pointing outside) is a 404;
+with ``follow_symlink=True`` a symlink placed inside the directory is followed
+wherever it points, but ``..`` never is. With
 ``html=True`` a directory serves its ``index.html`` and a missing file the
 directory's ``404.html``, as for a static site. Only GET and HEAD are
 allowed. Mounted on a genever app it is served natively (no ASGI round
@@ -37,17 +39,25 @@ class StaticFiles:
             raise RuntimeError(f"Directory '{directory}' does not exist")
 
     def _resolve(self, relative: str) -> tuple[Path, os.stat_result] | None:
-        root = self.directory.resolve()
-        candidate = (root / relative.lstrip("/")).resolve() if self.follow_symlink is False else (
-            root / relative.lstrip("/")
-        )
-        try:
-            candidate.relative_to(root)
-        except ValueError:
+        if "\x00" in relative:  # no file has a NUL in its name; os.stat would raise
             return None
+        root = str(self.directory.resolve())
+        # '..' is collapsed before anything touches the disk, so it can never climb out of
+        # the directory, whether symlinks are followed or not
+        joined = os.path.normpath(os.path.join(root, relative.lstrip("/")))
+        if joined != root and not joined.startswith(root.rstrip(os.sep) + os.sep):
+            return None
+        candidate = Path(joined)
+        if not self.follow_symlink:
+            # a symlink inside the directory may point anywhere: where it leads must be inside too
+            candidate = candidate.resolve()
+            try:
+                candidate.relative_to(root)
+            except ValueError:
+                return None
         try:
             return candidate, candidate.stat()
-        except (FileNotFoundError, NotADirectoryError, PermissionError, OSError):
+        except (OSError, ValueError):
             return None
 
     async def handle(self, request: Request, relative: str) -> Response:

@@ -105,38 +105,72 @@ class WebSocket(_ASGIRequest):
         await self.send({"type": "websocket.close", "code": code, "reason": reason or ""})
 
 
-class RSGIWebSocket(WebSocket):
-    """``WebSocket`` over Granian's RSGI protocol (same public API as the ASGI one)."""
+# uvicorn's default (``--ws-max-size``); Granian itself refuses a frame past 16 MiB and a
+# message past 64 MiB, so this bounds a fragmented message between the two
+MAX_MESSAGE_SIZE = 16 * 1024 * 1024
 
-    __slots__ = ("_proto", "_transport")
+
+class RSGIWebSocket(WebSocket):
+    """``WebSocket`` over Granian's RSGI protocol (same public API as the ASGI one).
+
+    Granian closes the connection when the app calls ``proto.close()``: it is called when
+    the endpoint finishes, whatever happened (and the references to Granian's objects
+    dropped, which the bound methods given to ``WebSocket`` would otherwise keep in a
+    cycle until the garbage collector ran). A transport that fails (the client went
+    away, a bad frame) reads as a disconnect (1006), not as an error.
+    """
+
+    __slots__ = ("_closed", "_proto", "_transport")
 
     def __init__(self, scope: Any, proto: Any, app: Any) -> None:
         super().__init__(asgi_websocket_scope(scope, root_path=app.root_path), self._rsgi_receive, self._rsgi_send, app)
         self._proto = proto
         self._transport: Any = None
+        self._closed = False
         self.client_state = WebSocketState.CONNECTED  # RSGI has no connect message
 
     async def accept(self, subprotocol: str | None = None, headers: list[tuple[bytes, bytes]] | None = None) -> None:
         self._transport = await self._proto.accept()
         self.application_state = WebSocketState.CONNECTED
 
+    def _close(self, code: int) -> None:
+        if not self._closed:
+            self._closed = True
+            self._proto.close(code)
+
+    def _finish(self) -> None:
+        self._close(1000 if self._transport is not None else 403)
+        self._transport = self._proto = self._receive = self._send = None
+
     async def _rsgi_receive(self) -> dict[str, Any]:
-        message = await self._transport.receive()
+        try:
+            message = await self._transport.receive()
+        except RuntimeError:  # Granian's ProtocolClosed/ProtocolError: the connection is gone
+            self._close(1006)
+            return {"type": "websocket.disconnect", "code": 1006}
         kind = int(message.kind)
         if kind == 0:
+            self._close(1000)
             return {"type": "websocket.disconnect", "code": 1000}
+        data = message.data
+        if len(data) > MAX_MESSAGE_SIZE:
+            self._close(1009)
+            return {"type": "websocket.disconnect", "code": 1009}
         if kind == 1:
-            return {"type": "websocket.receive", "bytes": message.data}
-        return {"type": "websocket.receive", "text": message.data}
+            return {"type": "websocket.receive", "bytes": data}
+        return {"type": "websocket.receive", "text": data}
 
     async def _rsgi_send(self, message: dict[str, Any]) -> None:
         kind = message["type"]
         if kind == "websocket.send":
-            if message.get("text") is not None:
-                await self._transport.send_str(message["text"])
-            else:
-                await self._transport.send_bytes(message.get("bytes") or b"")
+            try:
+                if message.get("text") is not None:
+                    await self._transport.send_str(message["text"])
+                else:
+                    await self._transport.send_bytes(message.get("bytes") or b"")
+            except RuntimeError:  # the connection is gone (or closed): as Starlette, a disconnect
+                raise WebSocketDisconnect(1006) from None
         elif kind == "websocket.close":
-            self._proto.close(message.get("code", 1000) if self._transport is not None else 403)
+            self._close(message.get("code", 1000) if self._transport is not None else 403)
         elif kind == "websocket.accept" and self._transport is None:
             self._transport = await self._proto.accept()

@@ -51,6 +51,10 @@ def build(fw: Any, root_path: str = "") -> Any:
     def go() -> str:
         return "https://example.com/"
 
+    @app.get("/files/{rest:path}")
+    def files(rest: str) -> dict[str, str]:
+        return {"rest": rest}
+
     @app.get("/where")
     def where(request: fw.Request) -> dict[str, Any]:
         return {"root_path": request.scope.get("root_path"), "type": request.scope["type"]}
@@ -68,6 +72,8 @@ CASES: list[tuple[str, str, Any]] = [
     ("POST", "/items", [1, 2]),
     ("GET", "/go", None),
     ("GET", "/where", None),
+    ("GET", "/files/a/b", None),
+    ("GET", "/files/", None),
 ]
 
 
@@ -83,6 +89,18 @@ def test_same_answer(root_path: str, adapter: str, method: str, url: str, body: 
         got = gclient.request(method, url, json=body)
     assert (got.status_code, got.text) == (expected.status_code, expected.text)
     assert got.headers.get("location") == expected.headers.get("location")
+
+
+@pytest.mark.parametrize("adapter", ["asgi", "rsgi"])
+def test_a_catch_all_needs_its_slash(adapter: str) -> None:
+    """``/files/{rest:path}`` does not match ``/files``: redirected to ``/files/`` (found by fuzzing)."""
+    with fastapi.testclient.TestClient(build(fastapi), follow_redirects=False) as client:
+        expected = client.get("/files")
+    client_cls = genever.testclient.TestClient if adapter == "asgi" else RSGITestClient
+    with client_cls(build(genever), follow_redirects=False) as gclient:
+        got = gclient.get("/files")
+    assert (got.status_code, got.headers.get("location")) == (expected.status_code, expected.headers["location"])
+    assert got.status_code == 307
 
 
 def test_same_documented_status_and_servers() -> None:

@@ -16,7 +16,9 @@ from tests.rsgi_client import RSGITestClient
 CORS_CONFIGS: list[dict[str, Any]] = [
     {"allow_origins": ["https://a.example"]},
     {"allow_origins": ["*"]},
-    {"allow_origins": ["*"], "allow_credentials": True, "allow_methods": ["*"], "allow_headers": ["*"]},
+    {"allow_origins": ["*"], "allow_methods": ["*"], "allow_headers": ["*"]},
+    {"allow_origins": ["https://a.example", "https://b.example"], "allow_credentials": True, "allow_methods": ["*"],
+     "allow_headers": ["*"]},
     {"allow_origin_regex": r"https://.*\.example", "allow_methods": ["GET", "POST"], "allow_headers": ["X-Custom"],
      "expose_headers": ["X-Exposed"], "max_age": 60},
 ]

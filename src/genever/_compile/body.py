@@ -17,6 +17,8 @@ from .._validation import (
     default_getter,
     missing_error,
 )
+from ..exceptions import BODY_ERROR_DETAIL, HTTPException
+from ..requests import ClientDisconnect
 from .forms import form_reader
 
 if TYPE_CHECKING:
@@ -32,8 +34,8 @@ def received_body(request: Request) -> Any:
         return None
     try:
         return msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        return raw_text(request)
+    except (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError):
+        return raw_text(request)  # not JSON msgspec takes (bad UTF-8, huge integers, deep nesting)
 
 
 def raw_text(request: Request) -> Any:
@@ -67,7 +69,10 @@ def body_reader(specs: list[an.ParamSpec], strict_content_type: bool = True) -> 
     json_types: dict[str | None, bool] = {}
 
     async def read_body(request: Request) -> dict[str, Any]:
-        raw = await request.body()
+        try:
+            raw = await request.body()
+        except ClientDisconnect:  # as FastAPI: a body that never arrived whole is its 400
+            raise HTTPException(400, BODY_ERROR_DETAIL) from None
         if not raw:
             if not embed and required:
                 raise Invalid([missing_error(("body",))])

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from .._foreign_responses import adopt_response
-from .._serialize import build_serializer
+from .._serialize import build_serializer, without_surrogates
 from .._utils import body_allowed, is_async_gen_callable
 from ..concurrency import iterate_in_threadpool
 from ..encoders import ForeignResponse
@@ -47,7 +47,13 @@ def build_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
                 response = response_class(None, status_code=status_code)
                 response.body = b""
             elif fast_json:
-                response = raw_response(JSONResponse, status_code, json_headers, serialize(result))
+                try:
+                    body = serialize(result)
+                except ValueError as exc:  # UnicodeEncodeError, or pydantic's serialization error wrapping it
+                    if "surrogates not allowed" not in str(exc):
+                        raise
+                    body = serialize(without_surrogates(result))  # a client's lone surrogate, echoed
+                response = raw_response(JSONResponse, status_code, json_headers, body)
             elif plain_render:
                 content = _content_for(result, serialize)
                 response = raw_response(response_class, status_code, class_headers, render(content))

@@ -213,12 +213,9 @@ class Tree(Generic[T]):
 
 def _match(node: _Node[T], segments: list[str], index: int, captures: list[str], path: str) -> _Leaf[T] | None:
     if index == len(segments):
-        if node.leaf is not None:
-            return node.leaf
-        if node.catchall is not None:  # "{rest:path}" may match nothing
-            captures.append("")
-            return node.catchall
-        return None
+        # "/files/{rest:path}" does not match "/files" (as in Starlette; "/files/" does, with
+        # rest "", and the not-found path redirects there)
+        return node.leaf
     segment = segments[index]
     child = node.static.get(segment)
     if child is not None:

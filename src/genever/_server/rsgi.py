@@ -56,6 +56,8 @@ async def _websocket(server: Any, scope: Any, proto: Any) -> None:
         await server.serve_websocket(websocket)
     except Exception:
         return  # already logged; Granian has nothing to do with it
+    finally:
+        websocket._finish()
 
 
 def startup(app: Any, loop: asyncio.AbstractEventLoop) -> None:

@@ -1,7 +1,9 @@
 """CORS: FastAPI's ``CORSMiddleware`` options, as native middleware.
 
 The allowed origins, methods and headers and the constant parts of both
-answers are computed in ``__init__``; a request only looks them up.
+answers are computed in ``__init__``; a request only looks them up. Unlike
+Starlette, ``allow_origins=["*"]`` with ``allow_credentials=True`` is refused
+at start-up (Starlette reflects any origin with credentials allowed).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..exceptions import ConfigurationError
 from ..requests import Request
 from ..responses import PlainTextResponse, Response
 from . import BaseMiddleware, CallNext
@@ -34,6 +37,14 @@ class CORSMiddleware(BaseMiddleware):
         expose_headers: Sequence[str] = (),
         max_age: int = 600,
     ) -> None:
+        if "*" in allow_origins and allow_credentials:
+            # Starlette then reflects any Origin with credentials allowed: every site could make
+            # credentialed requests on behalf of the user. Refused at start-up instead.
+            raise ConfigurationError(
+                "CORSMiddleware: allow_origins=['*'] with allow_credentials=True would let any site "
+                "send credentialed requests (the Origin would be reflected); list the origins allowed "
+                "to send credentials, or set allow_credentials=False"
+            )
         methods = list(ALL_METHODS if "*" in allow_methods else allow_methods)
         self.allow_all_origins = "*" in allow_origins
         self.allow_all_headers = "*" in allow_headers
