@@ -40,9 +40,10 @@ def test_mutable_headers() -> None:
     headers["A"] = "2"
     headers.append("set-cookie", "x=1")
     headers.append("set-cookie", "y=2")
-    assert headers.raw() == [("a", "2"), ("set-cookie", "x=1"), ("set-cookie", "y=2")]
+    assert headers.multi_items() == [("a", "2"), ("set-cookie", "x=1"), ("set-cookie", "y=2")]
+    assert headers.raw == [(b"a", b"2"), (b"set-cookie", b"x=1"), (b"set-cookie", b"y=2")]
     del headers["set-cookie"]
-    assert headers.raw() == [("a", "2")]
+    assert headers.multi_items() == [("a", "2")]
     assert headers.setdefault("b", "3") == "3"
     assert headers.setdefault("b", "4") == "3"
 

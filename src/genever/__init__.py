@@ -2,8 +2,10 @@
 
 Write the app the FastAPI way (``from genever import Genever, Query, Depends``),
 serve it with ``genever run module:app`` (Granian, RSGI) or any ASGI server.
+``genever.alias_fastapi()`` makes packages that ``import fastapi`` get genever.
 """
 
+from ._alias import alias_fastapi
 from .applications import Genever
 from .background import BackgroundTasks
 from .datastructures import UploadFile
@@ -51,4 +53,5 @@ __all__ = [
     "WebSocketDisconnect",
     "WebSocketException",
     "__version__",
+    "alias_fastapi",
 ]

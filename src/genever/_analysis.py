@@ -22,6 +22,8 @@ from pydantic import BaseModel, Field
 from pydantic.fields import FieldInfo
 
 from . import params
+from ._annotations import typed_signature
+from ._foreign import adopt, starlette_injected
 from ._router import param_names
 from ._utils import is_async_gen_callable, is_gen_callable, is_union, strip_optional
 from .background import BackgroundTasks
@@ -170,6 +172,7 @@ def _split_annotated(annotation: Any) -> tuple[Any, list[Any]]:
     if get_origin(annotation) is not Annotated:
         return annotation, []
     base, *metadata = get_args(annotation)
+    metadata = [adopt(m) for m in metadata]  # FastAPI's own markers read as genever's
     markers = [m for m in metadata if isinstance(m, params.Param | params.Depends)]
     others = [m for m in metadata if not isinstance(m, params.Param | params.Depends)]
     if get_origin(base) is Annotated:  # nested Annotated aliases: flatten
@@ -186,13 +189,10 @@ def _signature(call: Callable[..., Any]) -> inspect.Signature:
         dunder_call = getattr(call, "__call__", None)  # noqa: B004
         if dunder_call is not None and (inspect.isfunction(dunder_call) or inspect.ismethod(dunder_call)):
             target = dunder_call
-    signature = inspect.signature(call)
-    try:
-        hints = typing.get_type_hints(target, include_extras=True)
-    except Exception:  # unresolvable forward refs: fall back to the raw annotations
-        hints = {}
+    # each parameter resolved on its own: an unresolvable one is reported only if its type is needed
+    signature = typed_signature(call, target)
     parameters = [
-        p.replace(annotation=hints.get(p.name, p.annotation))
+        p
         for p in signature.parameters.values()
         if p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
     ]
@@ -252,6 +252,9 @@ def get_dependant(
 
     for param in signature.parameters.values():
         annotation = param.annotation if param.annotation is not inspect.Parameter.empty else Any
+        declared = adopt(param.default)
+        if isinstance(annotation, str) and isinstance(declared, params.Depends) and declared.dependency is not None:
+            annotation = Any  # Depends(f) gives the value: the annotation's type is not needed (as in FastAPI)
         if isinstance(annotation, str):
             raise where.error(
                 param.name,
@@ -263,7 +266,7 @@ def get_dependant(
         if len(markers) > 1:
             raise where.error(param.name, "has more than one FastAPI marker in Annotated (use exactly one)")
         marker: params.Param | params.Depends | None = markers[0] if markers else None
-        default = param.default
+        default = adopt(param.default)
         if isinstance(default, params.Param | params.Depends):
             if marker is not None:
                 raise where.error(
@@ -319,6 +322,11 @@ def get_dependant(
                 continue
             if issubclass(plain, SecurityScopes):
                 dependant.security_scopes_param_name = param.name
+                continue
+            injected = starlette_injected(plain)  # Starlette's classes, as FastAPI code annotates them
+            if injected is not None:
+                setattr(dependant, f"{injected}_param_name" if injected != "background" else
+                        "background_tasks_param_name", param.name)  # fmt: skip
                 continue
 
         spec = _param_spec(param.name, annotation, marker, default, path_names, where)

@@ -47,20 +47,37 @@ def asgi_websocket_scope(scope: Any, *, root_path: str = "") -> dict[str, Any]:
     }
 
 
+class ResponseStarted(Exception):
+    """The ASGI app failed after it started its response: nothing else may be sent (``exc`` is why)."""
+
+    def __init__(self, exc: Exception) -> None:
+        super().__init__(f"the ASGI app failed after starting its response: {exc!r}")
+        self.exc = exc
+
+
 async def run_asgi(
-    app: Any, scope: Any, proto: Any, *, root_path: str = "", path: str | None = None, parent: Any = None
+    app: Any,
+    scope: Any,
+    proto: Any,
+    *,
+    root_path: str = "",
+    path: str | None = None,
+    extra: dict[str, Any] | None = None,
+    answer_errors: bool = False,
 ) -> None:
     """Run the ASGI ``app`` for one RSGI HTTP request and send its answer through ``proto``.
 
     The body is streamed to the app (``http.request`` messages, then
     ``http.disconnect``); the response is sent in one call when the app gives
-    it in one ``http.response.body`` message, and streamed otherwise.
-    ``parent``: the app it is mounted on, as ``scope["app"]`` (a mounted Starlette
-    app or ``StaticFiles`` then raises its 404/405 for the parent's handlers).
+    it in one ``http.response.body`` message, and streamed otherwise (``extra``: a mount gives the app it is
+    mounted on as ``"app"``, so a mounted Starlette app or ``StaticFiles`` raises its 404/405 for the
+    parent's handlers). If the app fails after it
+    started its response, ``ResponseStarted`` is raised; before that, its exception (after a 500
+    was sent, with ``answer_errors``, when nobody else will answer).
     """
     asgi = asgi_http_scope(scope, root_path=root_path, path=path)
-    if parent is not None:
-        asgi["app"] = parent
+    if extra:  # what Starlette puts in the scope: "app", "router", "app_root_path"
+        asgi.update(extra)
     chunks = proto.__aiter__()
     body_done = False
     response_done = asyncio.Event()
@@ -101,7 +118,13 @@ async def run_asgi(
 
     try:
         await app(asgi, receive, send)
+    except Exception as exc:
+        if start:
+            raise ResponseStarted(exc) from exc
+        if answer_errors:
+            proto.response_bytes(500, [("content-type", "text/plain; charset=utf-8")], b"Internal Server Error")
+        raise
     finally:
         response_done.set()
-    if not start:
+    if not start:  # the app returned without answering
         proto.response_bytes(500, [("content-type", "text/plain; charset=utf-8")], b"Internal Server Error")

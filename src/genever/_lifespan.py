@@ -26,10 +26,19 @@ def as_async_cm(cm: Any) -> contextlib.AbstractAsyncContextManager[Any]:
     raise ConfigurationError("lifespan must return an (async) context manager")
 
 
+@contextlib.asynccontextmanager
+async def default_lifespan(app: Any) -> AsyncIterator[None]:
+    """The lifespan of an app or router declared without one (FastAPI's routers always have one, and
+    packages such as fastapi-pagination wrap it)."""
+    yield None
+
+
 def merge_lifespans(outer: Lifespan | None, inner: Lifespan) -> Lifespan:
     """``outer`` entered first and left last, ``inner`` inside it; their states are merged."""
-    if outer is None:
+    if outer is None or outer is default_lifespan:
         return inner
+    if inner is default_lifespan:
+        return outer
 
     @contextlib.asynccontextmanager
     async def merged(app: Any) -> AsyncIterator[Mapping[str, Any] | None]:

@@ -19,9 +19,10 @@ from typing import Any, Literal
 
 from . import _observe, reporting
 from ._app_scope import AppScope
-from ._lifespan import as_async_cm
+from ._lifespan import as_async_cm, default_lifespan
 from ._server import Server, build_server, is_starlette_http_exception, rsgi
-from .datastructures import Default, State, _DefaultPlaceholder
+from ._starlette_interop import register_with_starlette
+from .datastructures import Default, State, URLPath, _DefaultPlaceholder
 from .exception_handlers import http_exception_handler, request_validation_exception_handler
 from .exceptions import ConfigurationError, FrozenAppError, HTTPException, RequestValidationError
 from .health import Health, add_health_routes
@@ -195,7 +196,7 @@ class Genever(APIRouter):
             self.add_exception_handler(key, handler)
         self.on_startup: list[Callable[[], Any]] = list(on_startup or [])
         self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
-        self.lifespan_context = lifespan
+        self.lifespan_context = lifespan or default_lifespan
         self._dependency_overrides = _Overrides(self._invalidate)
         self._app_scope = AppScope()  # the values of Depends(..., scope="app")
         self.openapi_schema: dict[str, Any] | None = None
@@ -251,6 +252,7 @@ class Genever(APIRouter):
         """
         server = self.server
         if server is None:
+            register_with_starlette()  # isinstance(request, starlette.requests.Request), when Starlette is installed
             self._app_scope.recompiling()
             for route in self.routes:
                 if isinstance(route, APIRoute):
@@ -323,10 +325,16 @@ class Genever(APIRouter):
         self._mounts.append((path, app, name))
 
     def url_path_for(self, name: str, /, **path_params: Any) -> str:
-        """The path of the route (or mount: ``url_path_for("static", path="/a.css")``) called ``name``."""
-        for prefix, _, mount_name in self._mounts:
+        """The path of the route (or mount: ``url_path_for("static", path="/a.css")``) called ``name``;
+        ``"mount:name"`` is the route ``name`` inside the app mounted as ``mount`` (sqladmin's
+        ``"admin:statics"``), as in Starlette."""
+        mount, inside, rest = name.partition(":")
+        for prefix, mounted, mount_name in self._mounts:
             if mount_name == name:
-                return prefix + "/" + str(path_params.get("path", "")).lstrip("/")
+                return URLPath(prefix + "/" + str(path_params.get("path", "")).lstrip("/"))
+            finder = getattr(mounted, "url_path_for", None)
+            if inside and mount_name == mount and finder is not None:
+                return URLPath(prefix + str(finder(rest, **path_params)))
         return super().url_path_for(name, **path_params)
 
     # -- lifespan --------------------------------------------------------------------------
@@ -375,6 +383,7 @@ class Genever(APIRouter):
         server = self.server
         if server is None:
             server = self.freeze()
+        scope["app"] = self  # as Starlette sets it (middleware such as slowapi's read it)
         await server.asgi_app(scope, receive, send)
 
     # RSGI (Granian) entry point: the adapter's function itself, one coroutine less per request
@@ -392,3 +401,5 @@ class Genever(APIRouter):
             self.openapi_schema = get_openapi_for_app(self)
         return self.openapi_schema
 
+
+FastAPI = Genever  # fastapi.applications.FastAPI, for code that imports it from there

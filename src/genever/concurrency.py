@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import contextvars
 import functools
 import threading
@@ -157,4 +158,18 @@ async def iterate_in_threadpool(iterator: Iterator[T]) -> AsyncIterator[T]:
             break
 
 
-__all__ = ["THREAD_LIMIT", "iterate_in_threadpool", "run_in_threadpool"]
+@contextlib.asynccontextmanager
+async def contextmanager_in_threadpool(cm: contextlib.AbstractContextManager[T]) -> AsyncIterator[T]:
+    """Enter and exit a blocking context manager in worker threads (FastAPI's helper of that name)."""
+    value = await run_in_threadpool(cm.__enter__)
+    try:
+        yield value
+    except BaseException as exc:
+        suppress = await run_in_threadpool(cm.__exit__, type(exc), exc, exc.__traceback__)
+        if not suppress:
+            raise
+    else:
+        await run_in_threadpool(cm.__exit__, None, None, None)
+
+
+__all__ = ["THREAD_LIMIT", "contextmanager_in_threadpool", "iterate_in_threadpool", "run_in_threadpool"]

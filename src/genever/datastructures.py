@@ -9,7 +9,7 @@ these objects.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import SplitResult, unquote_plus, urlencode, urlsplit
 
 from pydantic_core import core_schema
@@ -113,8 +113,17 @@ class Headers(Mapping[str, str]):
         headers._list = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in raw]
         return headers
 
-    def raw(self) -> list[tuple[str, str]]:
+    def multi_items(self) -> list[tuple[str, str]]:
+        """Every ``(name, value)`` pair, names in lowercase, in order."""
         return list(self._list)
+
+    @property
+    def raw(self) -> list[tuple[bytes, bytes]]:
+        """The pairs as latin-1 bytes, as Starlette's ``Headers.raw`` (a copy: changing it changes nothing)."""
+        return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in self._list]
+
+    def mutablecopy(self) -> MutableHeaders:
+        return MutableHeaders(self._list)
 
     def getlist(self, key: str) -> list[str]:
         key = key.lower()
@@ -168,6 +177,10 @@ class MutableHeaders(Headers):
     def __delitem__(self, key: str) -> None:
         key = key.lower()
         self._list = [(k, v) for k, v in self._list if k != key]
+
+    def add_vary_header(self, vary: str) -> None:
+        existing = self.get("vary")
+        self["vary"] = f"{existing}, {vary}" if existing is not None else vary
 
     def append(self, key: str, value: str) -> None:
         self._list.append((key.lower(), value))
@@ -247,13 +260,68 @@ class URL:
     def replace(self, **kwargs: Any) -> URL:
         return URL(self._parts._replace(**kwargs).geturl())
 
+    @property
+    def components(self) -> SplitResult:
+        return self._parts
+
+    @property
+    def username(self) -> str | None:
+        return self._parts.username
+
+    @property
+    def password(self) -> str | None:
+        return self._parts.password
+
     def include_query_params(self, **params: Any) -> URL:
         query = dict(QueryParams(self.query))
         query.update({k: str(v) for k, v in params.items()})
         return self.replace(query=urlencode(query))
 
+    def replace_query_params(self, **params: Any) -> URL:
+        return self.replace(query=urlencode({k: str(v) for k, v in params.items()}))
+
+    def remove_query_params(self, keys: str | Iterable[str]) -> URL:
+        drop = {keys} if isinstance(keys, str) else set(keys)
+        kept = [(k, v) for k, v in QueryParams(self.query).multi_items() if k not in drop]
+        return self.replace(query=urlencode(kept))
+
     def __repr__(self) -> str:
         return f"URL({self._url!r})"
+
+
+class URLPath(str):
+    """What ``url_path_for`` returns: the path, a ``str`` that Starlette's code can also make absolute."""
+
+    protocol = ""
+    host = ""
+
+    def make_absolute_url(self, base_url: str | URL) -> URL:
+        base = urlsplit(str(base_url))
+        return URL(f"{base.scheme}://{base.netloc}{base.path.rstrip('/')}{self}")
+
+
+DefaultType = TypeVar("DefaultType")
+
+
+class DefaultPlaceholder:
+    """A value that was not given explicitly, so an enclosing router's may replace it (FastAPI's)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DefaultPlaceholder) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
+def Default(value: Any) -> Any:
+    """Mark ``value`` as a default (``DefaultPlaceholder``), as FastAPI's ``fastapi.datastructures.Default``."""
+    return DefaultPlaceholder(value)
 
 
 class State:
@@ -361,26 +429,6 @@ class UploadFile:
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
         return {"type": "string", "contentMediaType": "application/octet-stream"}
 
-
-class DefaultPlaceholder:
-    """A value that was not given explicitly, so an enclosing router's may replace it."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __bool__(self) -> bool:
-        return bool(self.value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, DefaultPlaceholder) and other.value == self.value
-
-    def __hash__(self) -> int:
-        return hash(self.value)
-
-
-def Default(value: Any) -> Any:
-    """``value`` as a default (FastAPI's ``Default``): an enclosing router's setting may replace it."""
-    return DefaultPlaceholder(value)
 
 
 _DefaultPlaceholder = DefaultPlaceholder  # the name genever's modules use

@@ -50,6 +50,18 @@ _STRINGLIKE: tuple[type, ...] = (
 )
 
 
+class ForeignResponse(TypeError):
+    """A Starlette ``Response`` met where JSON content was expected: the route sends it as it is."""
+
+    def __init__(self, response: Any) -> None:
+        super().__init__(f"{type(response).__name__} is a response, not JSON content")
+        self.response = response
+
+
+def _is_starlette_response(obj: Any) -> bool:
+    return callable(obj) and any(c.__module__ == "starlette.responses" for c in type(obj).__mro__)
+
+
 def _enc_hook(obj: Any) -> Any:
     if isinstance(obj, BaseModel):
         return obj.__pydantic_serializer__.to_python(obj, mode="json", by_alias=True)
@@ -67,6 +79,8 @@ def _enc_hook(obj: Any) -> Any:
         return obj.pattern
     if isinstance(obj, Exception):
         return {}
+    if _is_starlette_response(obj):
+        raise ForeignResponse(obj)
     if hasattr(obj, "__iter__"):
         try:
             return dict(obj)
@@ -278,6 +292,8 @@ def jsonable_for_response(*, iso8601_durations: bool = False) -> Callable[[Any],
             return encoder(obj)
         if isinstance(obj, msgspec.Struct):
             return msgspec.to_builtins(obj, enc_hook=_enc_hook)
+        if _is_starlette_response(obj):  # the route sends it as it is (genever._foreign_responses)
+            raise ForeignResponse(obj)
         return walk(_fields_of(obj))
 
     return walk

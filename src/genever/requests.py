@@ -9,13 +9,14 @@ string or cookies.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import sys
+from collections.abc import AsyncIterator, Iterator
 from http.cookies import _unquote
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from ._bridge import asgi_http_scope, run_asgi
+from ._bridge import ResponseStarted, asgi_http_scope, run_asgi
 from .datastructures import URL, Address, FormData, Headers, QueryParams, State, parse_query
 from .exceptions import BODY_ERROR_DETAIL, HTTPException
 from .formparsers import parse_form
@@ -206,8 +207,14 @@ class Request:
         return URL(f"{self.scheme}://{host}{self.root_path}{self.path}{query}")
 
     def url_for(self, name: str, /, **path_params: Any) -> URL:
+        """The absolute URL of the route called ``name``: Starlette's ``URL`` when Starlette is in use
+        in this process (extensions such as authlib check for its class), else genever's, the same API."""
         path = self.app.url_path_for(name, **path_params)
-        return URL(str(self.base_url).rstrip("/") + path)
+        url = str(self.base_url).rstrip("/") + path
+        starlette = sys.modules.get("starlette.datastructures")
+        if starlette is not None:
+            return starlette.URL(url)  # type: ignore[no-any-return]
+        return URL(url)
 
     async def body(self) -> bytes:
         body = getattr(self, "_body", None)  # unset in a Request built by user code
@@ -225,6 +232,56 @@ class Request:
             if declared is not None and declared.isdigit() and int(declared) > limit:
                 raise _too_large()
         return limit
+
+    async def close(self) -> None:
+        """Close the files of a parsed form (done after the response anyway)."""
+        if self._form is not None:
+            await self._form.close()
+
+    # -- Starlette's HTTPConnection API, for middleware and extensions built on Starlette ----
+    # (nothing here runs unless they call it: the request's layout and creation are unchanged)
+    @property
+    def session(self) -> dict[str, Any]:
+        """The session dict set by Starlette's ``SessionMiddleware``."""
+        if "session" not in self.scope:
+            raise AssertionError("SessionMiddleware must be installed to access request.session")
+        session: dict[str, Any] = self.scope["session"]
+        return session
+
+    @property
+    def auth(self) -> Any:
+        """The credentials set by Starlette's ``AuthenticationMiddleware``."""
+        if "auth" not in self.scope:
+            raise AssertionError("AuthenticationMiddleware must be installed to access request.auth")
+        return self.scope["auth"]
+
+    @property
+    def user(self) -> Any:
+        """The user set by Starlette's ``AuthenticationMiddleware``."""
+        if "user" not in self.scope:
+            raise AssertionError("AuthenticationMiddleware must be installed to access request.user")
+        return self.scope["user"]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.scope[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.scope)
+
+    def __len__(self) -> int:
+        return len(self.scope)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.scope.get(key, default)
+
+    def keys(self) -> Any:
+        return self.scope.keys()
+
+    def items(self) -> Any:
+        return self.scope.items()
+
+    def values(self) -> Any:
+        return self.scope.values()
 
     async def stream(self) -> AsyncIterator[bytes]:
         read: bytes | None = getattr(self, "_body", None)  # unset in a Request built by user code
@@ -267,9 +324,27 @@ class Request:
     async def is_disconnected(self) -> bool:
         return False
 
-    async def call_asgi(self, app: Any, *, root_path: str, path: str) -> None:
-        """Hand this request to the ASGI ``app`` (a mounted app), which answers it by itself."""
-        await app(dict(self.scope, app=self.app, root_path=root_path, path=path), self._receive, self._send)
+    async def call_asgi(self, app: Any, *, root_path: str, path: str, extra: dict[str, Any] | None = None) -> None:
+        """Hand this request to the ASGI ``app`` (a mounted app), which answers it by itself; ``extra``
+        goes into its scope. Raises ``ResponseStarted`` if ``app`` fails after starting its response
+        (nothing else may be sent then), and what ``app`` raised if it fails before."""
+        started: list[bool] = []
+        downstream = self._send
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                started.append(True)
+            await downstream(message)
+
+        try:
+            scope = dict(self.scope, app=self.app, root_path=root_path, path=path)
+            if extra:
+                scope.update(extra)
+            await app(scope, self._receive, send)
+        except Exception as exc:
+            if started:
+                raise ResponseStarted(exc) from exc
+            raise
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.path}>"
@@ -355,8 +430,8 @@ class _RSGIRequest(Request):
             scope["path_params"] = self.path_params
         return scope
 
-    async def call_asgi(self, app: Any, *, root_path: str, path: str) -> None:
-        await run_asgi(app, self._rsgi, self._proto, root_path=root_path, path=path, parent=self.app)
+    async def call_asgi(self, app: Any, *, root_path: str, path: str, extra: dict[str, Any] | None = None) -> None:
+        await run_asgi(app, self._rsgi, self._proto, root_path=root_path, path=path, extra=extra)
 
     @property
     def scheme(self) -> str:

@@ -20,16 +20,23 @@ from typing import Any, Literal, TypeVar
 
 from . import params
 from ._analysis import Dependant, get_dependant
+from ._annotations import typed_return_annotation
 from ._compile import compile_route, compile_websocket_route
+from ._fastapi_routers import from_fastapi_router, is_fastapi_router
+from ._foreign import adopt, starlette_injected
 from ._frontend import Frontend, normalize_path, resolve_check_dir
-from ._lifespan import merge_lifespans
+from ._lifespan import default_lifespan, merge_lifespans
+from ._matching import matches
 from ._router import path_format
+from ._starlette_endpoints import request_endpoint, websocket_endpoint
 from ._utils import is_async_gen_callable, is_gen_callable, is_union
-from .datastructures import Default, _DefaultPlaceholder
+from .datastructures import Default, DefaultPlaceholder, URLPath
 from .exceptions import ConfigurationError
 from .requests import Request
 from .responses import JSONResponse, Response
 from .sse import EventSourceResponse, ServerSentEvent
+
+_DefaultPlaceholder = DefaultPlaceholder  # the name genever's own modules import
 
 DecoratedCallable = TypeVar("DecoratedCallable", bound=Callable[..., Any])
 
@@ -69,6 +76,28 @@ def generate_unique_id(route: APIRoute) -> str:
     return f"{operation_id}_{method}"
 
 
+def get_request_handler(
+    dependant: Dependant, *, route: APIRoute, overrides: Mapping[Any, Any] | None = None
+) -> Callable[[Any], Awaitable[Response]]:
+    """``async (request) -> Response`` for ``route`` (whose analysed signature is ``dependant``).
+
+    Called through this module's global when the app compiles its routes, so a tool that wraps
+    ``fastapi.routing.get_request_handler`` (Sentry's FastAPI integration) wraps genever's too;
+    ``dependant`` is passed by keyword, as FastAPI passes it.
+    """
+    route.dependant = dependant
+    return compile_route(route, overrides or {})
+
+
+_own_get_request_handler = get_request_handler  # to tell when a tool has wrapped it
+
+
+def request_handler_wrapped() -> bool:
+    """True when something replaced ``get_request_handler`` (Sentry's FastAPI integration through the
+    alias): the handlers it wraps read the route from the scope, so the app puts it there."""
+    return get_request_handler is not _own_get_request_handler
+
+
 def route_dependant(
     path: str, endpoint: Callable[..., Any], label: str, dependencies: Sequence[params.Depends]
 ) -> Dependant:
@@ -93,11 +122,19 @@ def route_dependant(
 class BaseRoute:
     path: str
     name: str
+    endpoint: Any
     include_in_schema: bool = True
+
+    def matches(self, scope: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """Starlette's ``(Match, child_scope)`` for ``scope``, for tools that look up the route of a
+        request themselves (metrics and tracing middleware); genever's own routing does not use it."""
+        return matches(self, scope, getattr(self, "methods", None))
 
 
 class APIRoute(BaseRoute):
     """One endpoint: a path, its HTTP methods, the handler and everything declared about it."""
+
+    _embed_body_fields = False  # FastAPI's attribute, read by packages that rebuild the body field
 
     def __init__(
         self,
@@ -167,7 +204,7 @@ class APIRoute(BaseRoute):
         self.response_model = response_model
         self.status_code = status_code
         self.tags = list(tags or [])
-        self.dependencies = list(dependencies or [])
+        self.dependencies = [adopt(d) for d in dependencies or ()]
         self.summary = summary
         if description is None:  # the docstring, up to a form feed (what follows is for code docs only)
             description = inspect.cleandoc(endpoint.__doc__ or "").split("\f")[0].strip()
@@ -206,7 +243,7 @@ class APIRoute(BaseRoute):
         """``async (request) -> Response``: this route's compiled plan (validation, dependencies,
         handler, response). Override it in a subclass to wrap it, as with FastAPI's
         ``route_class``; the app calls it when it builds its route table."""
-        return compile_route(self, self.dependency_overrides)
+        return get_request_handler(dependant=self.dependant, route=self, overrides=self.dependency_overrides)
 
     @property
     def unique_id(self) -> str:
@@ -277,21 +314,39 @@ class APIRoute(BaseRoute):
         return f"APIRoute(path={self.path!r}, name={self.name!r}, methods={sorted(self.methods)!r})"
 
 
+def request_response(func: Callable[..., Any]) -> Callable[..., Any]:
+    """FastAPI's ``request_response`` (a handler as a Starlette ASGI app), for packages that rebuild a
+    route's ``app`` after changing its dependencies: genever serves a route from the plan it compiles
+    when the app starts (from ``route.dependant``), so this returns ``func`` unchanged."""
+    return func
+
+
+class _IncludedRouter:
+    """FastAPI's record of an included router; genever copies included routes instead, so no route
+    list holds one (packages match ``case _IncludedRouter()`` while walking routes)."""
+
+
+def _is_response_class(tp: Any) -> bool:
+    """genever's ``Response`` classes, and Starlette's (what FastAPI code annotates with)."""
+    return isinstance(tp, type) and (issubclass(tp, Response) or starlette_injected(tp) == "response")
+
+
 def _return_annotation(endpoint: Callable[..., Any]) -> Any:
     """FastAPI infers ``response_model`` from the return annotation (unless it is a Response)."""
     try:
-        hints = typing.get_type_hints(endpoint, include_extras=True)
-    except Exception:
+        annotation = typed_return_annotation(endpoint)
+    except (TypeError, ValueError):  # no signature to read
         return None
-    annotation = hints.get("return")
+    if isinstance(annotation, str):  # a name that cannot be resolved (TYPE_CHECKING): no response model
+        return None
     if annotation is None or annotation is type(None):
         return None
     origin = typing.get_origin(annotation) or annotation
-    if isinstance(origin, type) and issubclass(origin, Response):
+    if _is_response_class(origin):
         return None
     if is_union(annotation):
         args = typing.get_args(annotation)
-        responses = [a for a in args if isinstance(a, type) and issubclass(a, Response)]
+        responses = [a for a in args if _is_response_class(a)]
         if responses and len(responses) < len([a for a in args if a is not type(None)]):
             # as FastAPI: no response model can be built from "a Response or data"
             raise ConfigurationError(
@@ -331,12 +386,12 @@ class APIWebSocketRoute(BaseRoute):
         name: str | None = None,
         dependencies: Sequence[params.Depends] | None = None,
     ) -> None:
-        if not path.startswith("/"):
-            raise ConfigurationError(f"websocket route path {path!r} must start with '/'")
+        # a path without "/" ("" in a router, as its HTTP routes allow) gets its prefix from include_router;
+        # the app refuses it if it is served as it is
         self.path = path
         self.endpoint = endpoint
         self.name = name or str(getattr(endpoint, "__name__", type(endpoint).__name__))
-        self.dependencies = list(dependencies or [])
+        self.dependencies = [adopt(d) for d in dependencies or ()]
         self.include_in_schema = False
         self.label = f"WEBSOCKET {path}"
         self.dependant = route_dependant(path, endpoint, self.label, self.dependencies)
@@ -380,6 +435,8 @@ class APIRouter:
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
         lifespan: Callable[[Any], Any] | None = None,
         route_class: type[APIRoute] | None = None,
+        default: Any = None,
+        dependency_overrides_provider: Any = None,
     ) -> None:
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ConfigurationError(f"router prefix {prefix!r} must start with '/' and not end with '/'")
@@ -387,12 +444,17 @@ class APIRouter:
         # a router's start-up and shutdown go to whatever includes it (and so to the app)
         self.on_startup: list[Callable[[], Any]] = list(on_startup or [])
         self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
-        self.lifespan_context: Callable[[Any], Any] | None = lifespan
+        self.lifespan_context: Callable[[Any], Any] = lifespan or default_lifespan
         # the class of this router's routes: an APIRoute subclass may wrap the handler (get_route_handler)
         self.route_class: type[APIRoute] = route_class or APIRoute
+        # FastAPI's: the ASGI app for unmatched paths of a router served alone, and the object whose
+        # dependency_overrides apply; accepted so that FastAPI-based packages construct routers (the
+        # app that includes the router answers 404s and owns the overrides)
+        self.default = default
+        self.dependency_overrides_provider = dependency_overrides_provider
         self.prefix = prefix
         self.tags = list(tags or [])
-        self.dependencies = list(dependencies or [])
+        self.dependencies = [adopt(d) for d in dependencies or ()]
         self.default_response_class = default_response_class
         self.responses = dict(responses or {})
         self.callbacks = list(callbacks or [])
@@ -537,11 +599,18 @@ class APIRouter:
         ),
         middleware: Sequence[Any] | None = None,
     ) -> None:
-        """Copy ``router``'s routes into this one, under ``prefix`` and with the extra settings."""
+        """Copy ``router``'s routes into this one, under ``prefix`` and with the extra settings.
+
+        ``router`` may also be FastAPI's own ``APIRouter`` (from a package built on the real FastAPI):
+        its routes are declared again here, their FastAPI markers read as genever's."""
+        if not isinstance(router, APIRouter):
+            if not is_fastapi_router(router):
+                raise ConfigurationError(f"include_router(): {router!r} is not an APIRouter")
+            router = from_fastapi_router(router, APIRouter)
         self.routes_changed()
         self.on_startup.extend(router.on_startup)
         self.on_shutdown.extend(router.on_shutdown)
-        if router.lifespan_context is not None:
+        if router.lifespan_context is not default_lifespan:
             self.lifespan_context = merge_lifespans(self.lifespan_context, router.lifespan_context)
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ConfigurationError(f"include_router prefix {prefix!r} must start with '/' and not end with '/'")
@@ -611,10 +680,40 @@ class APIRouter:
 
         return decorator
 
+    def add_route(
+        self,
+        path: str,
+        route: Callable[..., Any],
+        methods: list[str] | None = None,
+        name: str | None = None,
+        include_in_schema: bool = True,
+    ) -> None:
+        """Starlette's ``add_route``: ``route(request)`` returns a response (any Starlette ``Response``
+        too); no parameters are read for it and it is not in the OpenAPI document, as in FastAPI."""
+        self.add_api_route(
+            path, request_endpoint(route), methods=methods or ["GET"], name=name or getattr(route, "__name__", None),
+            include_in_schema=False,
+        )  # fmt: skip
+
+    def add_websocket_route(self, path: str, route: Callable[..., Any], name: str | None = None) -> None:
+        """Starlette's ``add_websocket_route``: ``route(websocket)`` serves the connection."""
+        self.add_api_websocket_route(path, websocket_endpoint(route), name=name or getattr(route, "__name__", None))
+
+    def route(
+        self, path: str, methods: list[str] | None = None, name: str | None = None, include_in_schema: bool = True
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Starlette's ``@app.route(path)`` decorator (``add_route``)."""
+
+        def decorator(func: DecoratedCallable) -> DecoratedCallable:
+            self.add_route(path, func, methods=methods, name=name, include_in_schema=include_in_schema)
+            return func
+
+        return decorator
+
     def url_path_for(self, name: str, /, **path_params: Any) -> str:
         for route in self.routes:
             if route.name == name and isinstance(route, APIRoute):
-                return route.url_path_for(**path_params)
+                return URLPath(route.url_path_for(**path_params))
         raise LookupError(f"no route named {name!r}")
 
 

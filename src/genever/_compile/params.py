@@ -106,7 +106,7 @@ def model_param_getter(spec: an.ParamSpec, missing: Callable[[], Any]) -> Getter
     validate = TypeAdapter(spec.annotation).validator.validate_python
     pairs: Callable[[Request], Any] = {
         "query": lambda request: request.query_pairs(),
-        "header": lambda request: request.headers.raw(),
+        "header": lambda request: request.headers.multi_items(),
         "cookie": lambda request: request.cookies.items(),
     }[source]
 

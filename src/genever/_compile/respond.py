@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from .._foreign_responses import adopt_response
 from .._returns import returned_shape
 from .._serialize import build_serializer, without_surrogates
 from .._utils import body_allowed, is_async_gen_callable
 from ..concurrency import iterate_in_threadpool
+from ..encoders import ForeignResponse
 from ..responses import JSONResponse, Response, StreamingResponse, raw_response
 from ..sse import ServerSentEvent, format_event
 
@@ -61,24 +63,27 @@ def build_responder(route: APIRoute) -> Callable[[Request, Any], Response]:
     render = template.render
 
     def to_response(request: Request, result: Any) -> Response:
-        if isinstance(result, Response):
-            response = result
-        elif not allowed:
-            response = response_class(None, status_code=status_code)
-            response.body = b""
-        elif fast_json:
-            try:
-                body = serialize(result)
-            except ValueError as exc:  # UnicodeEncodeError, or pydantic's serialization error wrapping it
-                if "surrogates not allowed" not in str(exc):
-                    raise
-                body = serialize(without_surrogates(result))  # a client's lone surrogate, echoed
-            response = raw_response(JSONResponse, status_code, json_headers, body)
-        elif plain_render:
-            content = _content_for(result, serialize)
-            response = raw_response(response_class, status_code, class_headers, render(content))
-        else:
-            response = response_class(_content_for(result, serialize), status_code=status_code)
+        try:
+            if isinstance(result, Response):
+                response = result
+            elif not allowed:
+                response = response_class(None, status_code=status_code)
+                response.body = b""
+            elif fast_json:
+                try:
+                    body = serialize(result)
+                except ValueError as exc:  # UnicodeEncodeError, or pydantic's serialization error wrapping it
+                    if "surrogates not allowed" not in str(exc):
+                        raise
+                    body = serialize(without_surrogates(result))  # a client's lone surrogate, echoed
+                response = raw_response(JSONResponse, status_code, json_headers, body)
+            elif plain_render:
+                content = _content_for(result, serialize)
+                response = raw_response(response_class, status_code, class_headers, render(content))
+            else:
+                response = response_class(_content_for(result, serialize), status_code=status_code)
+        except ForeignResponse as foreign:  # PERF: a try block costs nothing until something raises
+            response = adopt_response(foreign.response)  # a Starlette Response: sent as it is
         if request._sub_response is not None or request._background is not None:
             return finish(request, response)
         return response

@@ -12,7 +12,7 @@ from typing import Any
 
 from .._observe import Instrument
 from ..middleware import as_middleware
-from ..routing import BaseRoute
+from ..routing import BaseRoute, request_handler_wrapped
 from . import asgi, rsgi
 from .server import Mount, Server, ServerErrorResponse, is_starlette_http_exception
 
@@ -30,6 +30,7 @@ def build_server(
 ) -> Server:
     """Compile ``routes`` and the app's ``middleware`` (native and ASGI) into a ``Server``."""
     declared = [as_middleware(item) for item in middleware]
+    asgi_middleware = [m for m in declared if not m.is_native]
     server = Server(
         app,
         routes=routes,
@@ -39,8 +40,9 @@ def build_server(
         mounts=mounts,
         state=state,
         instruments=instruments,
+        # ASGI middleware (metrics, tracing, Sentry) and wrapped handlers read the route from the scope
+        publish_routes=bool(asgi_middleware) or request_handler_wrapped(),
     )
-    asgi_middleware = [m for m in declared if not m.is_native]
     server.asgi_app = asgi.application(server, asgi_middleware)
     server.has_asgi_middleware = bool(asgi_middleware)
     return server

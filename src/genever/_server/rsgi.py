@@ -28,7 +28,11 @@ async def handle(app: Any, scope: Any, proto: Any) -> None:
         await _websocket(server, scope, proto)
         return
     if server.has_asgi_middleware:
-        await run_asgi(server.asgi_app, scope, proto, root_path=app.root_path)
+        try:
+            await run_asgi(server.asgi_app, scope, proto, root_path=app.root_path, extra={"app": app},
+                           answer_errors=True)  # fmt: skip
+        except Exception:  # answered already (a 500 at worst): as an ASGI server would, log it
+            logger.exception("Exception in ASGI application")
         return
     request = _RSGIRequest(scope, proto, app, server.state)
     # PERF: without native middleware the router catches every exception itself (dispatch adds nothing)

@@ -9,13 +9,16 @@ it turn their protocol's messages into a ``Request``, call ``route`` (or
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import msgspec
 
+from .._bridge import ResponseStarted
 from .._compile import close_generators
+from .._foreign_responses import adopt_response, is_foreign_response
 from .._frontend import frontend_for
 from .._observe import Instrument, wrap_app
 from .._utils import is_coroutine_callable
@@ -25,7 +28,7 @@ from ..exceptions import HTTPException, RequestValidationError, ValidationExcept
 from ..middleware import NativeMiddleware, chain
 from ..reporting import unhandled
 from ..requests import Request
-from ..responses import PlainTextResponse, RedirectResponse, Response, raw_response
+from ..responses import PlainTextResponse, RedirectResponse, Response
 from ..routing import BaseRoute
 from ..websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from .table import HTTPTable, Runner, WebSocketTable
@@ -45,6 +48,13 @@ class _AlreadySent(Response):
     async def _send_asgi(self, send: Any, head_only: bool = False) -> None:
         return None
 
+    @classmethod
+    def failed(cls, exc: BaseException) -> _AlreadySent:
+        """Sent, then failed: the ASGI adapter re-raises ``exc`` to the server after the response."""
+        response = cls()
+        response.exc = exc  # type: ignore[attr-defined]
+        return response
+
 
 _SENT = _AlreadySent()
 
@@ -55,18 +65,6 @@ class ServerErrorResponse(PlainTextResponse):
     def __init__(self, exc: BaseException) -> None:
         super().__init__("Internal Server Error", status_code=500)
         self.exc = exc
-
-
-def _from_starlette(response: Any) -> Any:
-    """A Starlette (or FastAPI) ``Response`` an exception handler returned, as genever's: FastAPI's
-    handlers are often written with Starlette's classes. Anything else is returned unchanged."""
-    body, raw = getattr(response, "body", None), getattr(response, "raw_headers", None)
-    if not isinstance(body, bytes) or not isinstance(raw, list) or not isinstance(response.status_code, int):
-        return response
-    headers = [(bytes(k).decode("latin-1"), bytes(v).decode("latin-1")) for k, v in raw]
-    converted = raw_response(Response, response.status_code, headers, body)
-    converted.background = getattr(response, "background", None)
-    return converted
 
 
 def is_starlette_http_exception(key: Any) -> bool:
@@ -88,9 +86,10 @@ class Server:
         mounts: Sequence[Mount],
         state: dict[str, Any],
         instruments: Sequence[Instrument] = (),
+        publish_routes: bool = False,
     ) -> None:
         self.app = app
-        self.http = HTTPTable(routes, overrides, app_scope, instruments)
+        self.http = HTTPTable(routes, overrides, app_scope, instruments, publish_to=app if publish_routes else None)
         # PERF: the two tables as attributes of their own, one lookup less per request
         self.static = self.http.static
         self.tree = self.http.tree
@@ -144,12 +143,24 @@ class Server:
         path = request.path
         for prefix, mounted, _ in self.mounts:
             if path == prefix or path.startswith(prefix + "/"):
+                if path == prefix and self.app.redirect_slashes:  # as Starlette: /static -> /static/
+                    return RedirectResponse(str(request.url.replace(path=request.root_path + path + "/")))
                 relative = path[len(prefix) :] or "/"
                 handle = getattr(mounted, "handle", None)
                 if handle is not None:  # genever-native (StaticFiles)
                     response: Response = await handle(request, relative)
                     return response
-                await request.call_asgi(mounted, root_path=request.root_path + prefix, path=relative)
+                # Starlette >= 0.33: the full path, the mount in root_path, the app's own in app_root_path;
+                # "router": url_for("mount:name") from inside the mounted app goes through this app;
+                # "app": a mounted Starlette app or StaticFiles raises its 404/405 for this app's handlers
+                extra = {"app": self.app, "app_root_path": request.root_path, "router": self.app}
+                try:
+                    await request.call_asgi(
+                        mounted, root_path=request.root_path + prefix, path=request.root_path + path, extra=extra
+                    )
+                except ResponseStarted as failure:  # never a second response: log it, re-raise it under ASGI
+                    logger.error("Exception in the app mounted at %s", prefix, exc_info=failure.exc)
+                    return _AlreadySent.failed(failure.exc)
                 return _SENT
         return None
 
@@ -174,7 +185,14 @@ class Server:
         if isinstance(exc, ValidationException):  # its endpoint_ctx names "METHOD /mount/path"
             exc._locate(request.method, request.root_path)
         if not isinstance(exc, HTTPException) and any(map(is_starlette_http_exception, type(exc).__mro__)):
-            exc = HTTPException(exc.status_code, exc.detail, exc.headers)  # type: ignore[attr-defined]
+            # a handler for a subclass of Starlette's HTTPException (slowapi's RateLimitExceeded) gets it as
+            # it is; otherwise it is genever's HTTPException, whose handlers also take Starlette's
+            for cls in itertools.takewhile(lambda c: not is_starlette_http_exception(c), type(exc).__mro__):
+                handler = handlers.get(cls)
+                if handler is not None:
+                    break
+            else:
+                exc = HTTPException(exc.status_code, exc.detail, exc.headers)  # type: ignore[attr-defined]
         if isinstance(exc, HTTPException):
             handler = handlers.get(exc.status_code)
         if handler is None:
@@ -195,8 +213,8 @@ class Server:
         except Exception as handler_exc:
             await unhandled(self.app, request, handler_exc, f"Exception in the exception handler for {exc!r}")
             return ServerErrorResponse(handler_exc)
-        if not isinstance(response, Response):
-            response = _from_starlette(response)
+        if not isinstance(response, Response) and is_foreign_response(response):
+            response = adopt_response(response)  # a Starlette Response (slowapi's 429 handler): sent as it is
         if not isinstance(response, Response):
             logger.error("exception handler %r returned %r, not a Response", handler, response)
             return ServerErrorResponse(TypeError("exception handler did not return a Response"))

@@ -45,7 +45,9 @@ class HTTPTable:
         overrides: Mapping[Any, Any],
         app_scope: Any = None,
         instruments: Sequence[Instrument] = (),
+        publish_to: Any = None,
     ) -> None:
+        """``publish_to``: the app, when each request's route is to be recorded in its ASGI scope."""
         endpoints: dict[str, Endpoint] = {}
         owners: dict[tuple[str, str], APIRoute] = {}
         # app.frontend(...) routes: low priority, tried on the 404 path only (longest path first)
@@ -56,6 +58,8 @@ class HTTPTable:
             runner = _compile(route, overrides, app_scope)
             if instruments:  # observability hook: the request learns its route template (genever._observe)
                 runner = wrap_route(instruments, route.path, runner)
+            if publish_to is not None:
+                runner = _publishing(runner, route, publish_to)
             if isinstance(route, FrontendRoute):
                 self.frontends.append((route, runner))
                 continue
@@ -88,6 +92,22 @@ class HTTPTable:
     def has(self, path: str) -> bool:
         """Is ``path`` served (by any method)?"""
         return path in self.static or self.tree.lookup(path) is not None
+
+
+def _publishing(runner: Runner, route: APIRoute, app: Any) -> Runner:
+    """``runner`` that first records the route in the ASGI scope (``route``, ``endpoint``,
+    ``path_params``, ``router``), as Starlette's router does; only apps that need it pay it."""
+    endpoint = route.endpoint
+
+    async def run(request: Request) -> Response:
+        scope = request.scope
+        scope["route"] = route
+        scope["endpoint"] = endpoint
+        scope["path_params"] = request.path_params
+        scope["router"] = app
+        return await runner(request)
+
+    return run
 
 
 def _compile(route: APIRoute, overrides: Mapping[Any, Any], app_scope: Any = None) -> Runner:
@@ -144,6 +164,8 @@ class WebSocketTable:
         self.tree: Tree[WebSocketRunner] = Tree()
         for route in routes:
             if isinstance(route, APIWebSocketRoute):
+                if not route.path.startswith("/"):
+                    raise ConfigurationError(f"{route.label}: a served route's path must start with '/'")
                 runner = route.compile(overrides, app_scope)
                 self.tree.add(route.path, runner)
                 if "{" not in route.path:

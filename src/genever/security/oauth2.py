@@ -10,6 +10,7 @@ from ..exceptions import HTTPException
 from ..params import Form
 from ..requests import Request
 from .base import SecurityBase
+from .base import SecurityScopes as SecurityScopes  # where FastAPI has it too
 from .utils import get_authorization_scheme_param
 
 

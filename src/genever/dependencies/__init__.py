@@ -1,0 +1,1 @@
+"""FastAPI's ``fastapi.dependencies`` package: the signature helpers packages import (``utils``)."""

@@ -1,0 +1,5 @@
+"""FastAPI's ``fastapi.logger``: the framework's logger."""
+
+import logging
+
+logger = logging.getLogger("genever")

@@ -1,0 +1,56 @@
+"""On the real servers (Granian through ``genever run``, uvicorn): a WSGI app mounted through
+``WSGIMiddleware``, Starlette responses returned by handlers."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.server_apps.interop import app
+from tests.servers import free_port, serve
+
+BIN = Path(sys.executable).parent
+APP = "tests.server_apps.interop:app"
+SERVERS = {
+    "genever-run": lambda port: [str(BIN / "genever"), "run", APP, "--port", str(port)],
+    "uvicorn": lambda port: [sys.executable, "-m", "uvicorn", APP, "--port", str(port)],
+}
+
+
+@pytest.fixture(scope="module", params=sorted(SERVERS))
+def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    port = free_port()
+    with serve(SERVERS[request.param](port), port) as base:
+        yield base
+
+
+def test_mounted_wsgi_app_on_a_real_server(base_url: str) -> None:
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        answer = client.post("/legacy/path/x?a=1", content=b"payload")
+        assert answer.status_code == 200
+        assert answer.headers["x-script"] == "/legacy"
+        assert answer.text.splitlines() == [
+            "POST /path/x?a=1", f"host={base_url.removeprefix('http://')} body=payload", "chunk 0", "chunk 1",
+            "chunk 2",
+        ]  # fmt: skip
+        assert client.get("/legacy/boom").status_code == 500
+
+
+def test_starlette_responses_on_a_real_server(base_url: str) -> None:
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        plain = client.get("/starlette/plain")
+        assert (plain.status_code, plain.text, plain.headers["x-from"]) == (203, "plain", "starlette")
+        with client.stream("GET", "/starlette/stream") as streamed:
+            assert list(streamed.iter_lines()) == ["part 0", "part 1", "part 2"]
+
+
+def test_mounted_wsgi_app_in_process(client_factory: Any) -> None:
+    client = client_factory(app)
+    answer = client.get("/legacy/?q=%C3%A9")
+    assert answer.status_code == 200
+    assert answer.text.startswith("GET /?q=%C3%A9\n")
