@@ -5,14 +5,29 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+# how each real server is started for an app target ("module:attribute") on a port
+_COMMANDS: dict[str, Callable[[str, int], list[str]]] = {
+    "genever-run": lambda app, port: [str(BIN / "genever"), "run", app, "--port", str(port)],
+    "uvicorn": lambda app, port: [sys.executable, "-m", "uvicorn", app, "--port", str(port)],
+    "granian-rsgi": lambda app, port: [sys.executable, "-m", "granian", "--interface=rsgi", f"--port={port}", app],
+    "granian-asgi": lambda app, port: [sys.executable, "-m", "granian", "--interface=asgi", f"--port={port}", app],
+}
+
+
+def server_commands(app: str, *names: str) -> dict[str, Callable[[int], list[str]]]:
+    """The command line of each named server (default: ``genever run`` and uvicorn) serving ``app``, by port."""
+    return {name: (lambda port, name=name: _COMMANDS[name](app, port)) for name in names or ("genever-run", "uvicorn")}
 
 
 def free_port() -> int:

@@ -3,23 +3,17 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.server_apps.interop import app
-from tests.servers import free_port, serve
+from tests.servers import free_port, serve, server_commands
 
-BIN = Path(sys.executable).parent
 APP = "tests.server_apps.interop:app"
-SERVERS = {
-    "genever-run": lambda port: [str(BIN / "genever"), "run", APP, "--port", str(port)],
-    "uvicorn": lambda port: [sys.executable, "-m", "uvicorn", APP, "--port", str(port)],
-}
+SERVERS = server_commands(APP)
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))

@@ -8,25 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.hostile.wire import chunked, exchange, send_until_answer
 from tests.hostile.wire import request as request_bytes
-from tests.servers import free_port, serve
+from tests.servers import free_port, serve, server_commands
 
-BIN = Path(sys.executable).parent
 APP = "tests.server_apps.hostile:app"
 
-SERVERS = {
-    "genever-run": lambda port: [str(BIN / "genever"), "run", APP, "--port", str(port)],
-    "granian-rsgi": lambda port: [sys.executable, "-m", "granian", "--interface", "rsgi", "--port", str(port), APP],
-    "uvicorn": lambda port: [sys.executable, "-m", "uvicorn", APP, "--port", str(port)],
-}
+SERVERS = server_commands(APP, "genever-run", "granian-rsgi", "uvicorn")
 LIMIT = 1 << 20
 
 

@@ -15,16 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.servers import free_port, serve
+from tests.servers import free_port, serve, server_commands
 
 BIN = Path(sys.executable).parent
 APP = "tests.server_apps.streams:app"
 
-SERVERS = {
-    "genever-run": lambda port: [str(BIN / "genever"), "run", APP, "--port", str(port)],
-    "uvicorn": lambda port: [sys.executable, "-m", "uvicorn", APP, "--port", str(port)],
-    "granian-asgi": lambda port: [sys.executable, "-m", "granian", "--interface", "asgi", "--port", str(port), APP],
-}
+SERVERS = server_commands(APP, "genever-run", "uvicorn", "granian-asgi")
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))

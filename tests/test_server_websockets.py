@@ -10,24 +10,18 @@ from __future__ import annotations
 
 import socket
 import struct
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.hostile.wire import WS, close_code, connect, tcp_fds, ws_close_frame, ws_frame
-from tests.servers import free_port, serve
+from tests.servers import free_port, serve, server_commands
 
-BIN = Path(sys.executable).parent
 APP = "tests.server_apps.hostile:app"
 
-SERVERS = {
-    "genever-run": lambda port: [str(BIN / "genever"), "run", APP, "--port", str(port)],
-    "uvicorn": lambda port: [sys.executable, "-m", "uvicorn", APP, "--port", str(port)],
-}
+SERVERS = server_commands(APP)
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))

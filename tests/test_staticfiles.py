@@ -5,7 +5,6 @@ symlink placed inside is followed only with ``follow_symlink=True``; a NUL byte 
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,8 @@ from genever import Genever
 from genever.staticfiles import StaticFiles
 from tests.hostile.tree import make_tree
 from tests.hostile.wire import exchange, request
-from tests.servers import free_port, serve
+from tests.servers import free_port, serve, server_commands
 
-BIN = Path(sys.executable).parent
 APP = "tests.server_apps.hostile:app"
 
 
@@ -74,10 +72,7 @@ def test_symlinks_inside_are_followed_only_when_asked(client_factory: Any, tmp_p
     assert client.get("/plain/dir-out/secret.txt").status_code == 404
 
 
-SERVERS = {
-    "genever-run": lambda port: [str(BIN / "genever"), "run", APP, "--port", str(port)],
-    "uvicorn": lambda port: [sys.executable, "-m", "uvicorn", APP, "--port", str(port)],
-}
+SERVERS = server_commands(APP)
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import fastapi
@@ -22,7 +20,7 @@ import genever
 import genever.testclient
 from tests.rsgi_client import RSGITestClient
 from tests.server_apps.custom_request import build
-from tests.servers import free_port, serve
+from tests.servers import free_port, serve, server_commands
 
 NUMBERS = json.dumps(list(range(100))).encode()
 REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
@@ -58,12 +56,8 @@ def test_custom_request_class_as_fastapi(
     assert (mine.status_code, mine.json()) == (theirs.status_code, theirs.json())
 
 
-BIN = Path(sys.executable).parent
 APP = "tests.server_apps.custom_request:app"
-SERVERS = {
-    "genever-run": lambda port: [str(BIN / "genever"), "run", APP, "--port", str(port)],
-    "uvicorn": lambda port: [sys.executable, "-m", "uvicorn", APP, "--port", str(port)],
-}
+SERVERS = server_commands(APP)
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))

@@ -3,7 +3,6 @@ routes) answers as FastAPI's: files, directory indexes and their redirects, ``in
 for a browser's navigation, ``404.html``, 405/404 for other methods, routes first, the
 router's dependencies; in process on both protocols and on the real servers."""
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import genever
 import genever.testclient
 from tests.rsgi_client import RSGITestClient
 from tests.server_apps.frontend import build
-from tests.servers import free_port, serve
+from tests.servers import free_port, serve, server_commands
 
 HTML = {"accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}
 REQUESTS: list[tuple[str, str, dict[str, str]]] = [
@@ -74,12 +73,8 @@ def test_frontend_declarations_fail_as_fastapis(tmp_path: Path) -> None:
             app.frontend("/", directory=tmp_path, fallback="index.html")
 
 
-BIN = Path(sys.executable).parent
 APP = "tests.server_apps.frontend:app"
-SERVERS = {
-    "genever-run": lambda port: [str(BIN / "genever"), "run", APP, "--port", str(port)],
-    "uvicorn": lambda port: [sys.executable, "-m", "uvicorn", APP, "--port", str(port)],
-}
+SERVERS = server_commands(APP)
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))

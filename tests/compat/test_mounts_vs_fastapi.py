@@ -12,7 +12,6 @@ response (never a second response), a Starlette response returned by a handler,
 ``add_route`` endpoints.
 """
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ import genever.staticfiles
 import genever.testclient
 from tests.rsgi_client import RSGITestClient
 from tests.server_apps.mounts import build
-from tests.servers import free_port, serve
+from tests.servers import free_port, serve, server_commands
 
 REQUESTS = [
     ("GET", "/static/mounts.py"),
@@ -96,11 +95,7 @@ def test_static_files_alone_answer_in_plain_text(tmp_path: Path) -> None:
     assert client.post("/nothing").status_code == 405
 
 
-BIN = Path(sys.executable).parent
-SERVERS = {
-    "genever-run": lambda port: [str(BIN / "genever"), "run", "tests.server_apps.mounts:app", "--port", str(port)],
-    "uvicorn": lambda port: [sys.executable, "-m", "uvicorn", "tests.server_apps.mounts:app", "--port", str(port)],
-}
+SERVERS = server_commands("tests.server_apps.mounts:app")
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))

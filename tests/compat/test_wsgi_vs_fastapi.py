@@ -2,9 +2,7 @@
 uses ``a2wsgi``'s) answers through genever as through FastAPI: in process on both protocols
 and on the real servers (Granian through ``genever run``, uvicorn)."""
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import a2wsgi
@@ -18,7 +16,7 @@ import genever.testclient
 from genever.middleware.wsgi import WSGIMiddleware
 from tests.rsgi_client import RSGITestClient
 from tests.server_apps.wsgi import build
-from tests.servers import free_port, serve
+from tests.servers import free_port, serve, server_commands
 
 REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/v1/hello", {}),
@@ -46,12 +44,8 @@ def test_wsgi_mount_as_fastapi(fastapi_client: Any, protocol: str, method: str, 
     assert _answer(ours.request(method, path, **kwargs)) == _answer(fastapi_client.request(method, path, **kwargs))
 
 
-BIN = Path(sys.executable).parent
 APP = "tests.server_apps.wsgi:app"
-SERVERS = {
-    "genever-run": lambda port: [str(BIN / "genever"), "run", APP, "--port", str(port)],
-    "uvicorn": lambda port: [sys.executable, "-m", "uvicorn", APP, "--port", str(port)],
-}
+SERVERS = server_commands(APP)
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))

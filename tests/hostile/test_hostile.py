@@ -8,10 +8,8 @@ answers, and no descriptor or asyncio task was left behind (``/proc/PID/fd``).
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -19,14 +17,10 @@ import pytest
 from tests.hostile.probes import LIMIT, PROBES, Outcome, Target
 from tests.hostile.tree import make_tree
 from tests.hostile.wire import open_fds
-from tests.servers import free_port, serve
+from tests.servers import free_port, serve, server_commands
 
-BIN = Path(sys.executable).parent
 APP = "tests.server_apps.hostile:app"
-SERVERS = {
-    "genever-run": lambda port: [str(BIN / "genever"), "run", APP, "--port", str(port)],
-    "uvicorn": lambda port: [sys.executable, "-m", "uvicorn", APP, "--port", str(port)],
-}
+SERVERS = server_commands(APP)
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))
