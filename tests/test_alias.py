@@ -108,3 +108,42 @@ def test_without_the_alias_fastapi_is_fastapi() -> None:
         print("ok")
     """)
     assert result.returncode == 0, result.stderr
+
+
+def test_routes_are_starlette_routes_under_the_alias() -> None:
+    """As FastAPI's: ``cbv`` (fastapi-utils, fastapi-restful) picks routes with ``isinstance``."""
+    result = run("""
+        import genever
+        genever.alias_fastapi()
+        import fastapi
+        from fastapi.testclient import TestClient
+        from starlette.routing import Route, WebSocketRoute
+
+        router = fastapi.APIRouter()
+
+        @router.get("/a")
+        def a() -> dict[str, str]:
+            return {"a": "a"}
+
+        @router.websocket("/ws")
+        async def ws(websocket: fastapi.WebSocket) -> None:
+            await websocket.accept()
+            await websocket.send_text("hi")
+            await websocket.close()
+
+        http, websocket = router.routes
+        assert isinstance(http, Route) and isinstance(http, fastapi.routing.APIRoute)
+        assert isinstance(websocket, WebSocketRoute) and not isinstance(websocket, Route)
+        twin = fastapi.routing.APIRoute("/a", a)
+        assert http != twin and len({http, twin, websocket}) == 3  # still compared by identity
+        assert repr(http) == "APIRoute(path='/a', name='a', methods=['GET'])"  # genever's methods first
+        app = fastapi.FastAPI()
+        app.include_router(router)
+        client = TestClient(app)
+        assert client.get("/a").json() == {"a": "a"}
+        with client.websocket_connect("/ws") as connection:
+            assert connection.receive_text() == "hi"
+        print("ok")
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

@@ -1,5 +1,6 @@
 """On the real servers (Granian through ``genever run``, uvicorn): a WSGI app mounted through
-``WSGIMiddleware``, Starlette responses returned by handlers."""
+``WSGIMiddleware``, Starlette responses returned by handlers, WebSockets served by a mounted
+Starlette router (under Granian through genever's RSGI → ASGI bridge)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,28 @@ def test_starlette_responses_on_a_real_server(base_url: str) -> None:
         assert (plain.status_code, plain.text, plain.headers["x-from"]) == (203, "plain", "starlette")
         with client.stream("GET", "/starlette/stream") as streamed:
             assert list(streamed.iter_lines()) == ["part 0", "part 1", "part 2"]
+
+
+def test_websocket_to_a_mounted_asgi_app_on_a_real_server(base_url: str) -> None:
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    url = base_url.replace("http://", "ws://")
+    with connect(url + "/live/echo", open_timeout=10) as ws:
+        for text in ("one", "two"):
+            ws.send(text)
+            assert ws.recv(timeout=10) == f"{text}|/live/echo|/live|True"
+    with pytest.raises(InvalidStatus) as refused:  # no WebSocket route there: refused before the handshake
+        connect(url + "/live/nowhere", open_timeout=10)
+    assert refused.value.response.status_code == 403
+
+
+def test_websocket_to_a_mounted_asgi_app_in_process() -> None:
+    from genever.testclient import TestClient
+
+    with TestClient(app).websocket_connect("/live/echo") as ws:
+        ws.send_text("in process")
+        assert ws.receive_text() == "in process|/live/echo|/live|True"
 
 
 def test_mounted_wsgi_app_in_process(client_factory: Any) -> None:

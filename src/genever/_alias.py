@@ -23,6 +23,7 @@ import sys
 from types import ModuleType
 from typing import Any
 
+from ._starlette_routes import make_routes_starlette_routes
 from .exceptions import ConfigurationError
 
 
@@ -80,6 +81,7 @@ def alias_fastapi() -> None:
         )
     _finder = _FastAPIAsGenever()
     sys.meta_path.insert(0, _finder)
+    make_routes_starlette_routes()  # FastAPI's routes are Starlette's: packages check isinstance
 
 
 def fastapi_is_aliased() -> bool:

@@ -124,6 +124,10 @@ class BaseRoute:
     name: str
     endpoint: Any
     include_in_schema: bool = True
+    # routes are compared by identity, also when Starlette's Route (which compares by path) is a base
+    # (under alias_fastapi(): genever._starlette_routes)
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
     def matches(self, scope: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         """Starlette's ``(Match, child_scope)`` for ``scope``, for tools that look up the route of a

@@ -104,6 +104,14 @@ class WebSocket(_ASGIRequest):
     async def close(self, code: int = 1000, reason: str | None = None) -> None:
         await self.send({"type": "websocket.close", "code": code, "reason": reason or ""})
 
+    async def call_asgi(self, app: Any, *, root_path: str, path: str, extra: dict[str, Any] | None = None) -> None:
+        """Hand this connection, not yet accepted, to the ASGI ``app`` (a mounted app), which serves
+        it by itself; ``extra`` goes into its scope."""
+        scope = dict(self.scope, app=self.app, root_path=root_path, path=path)
+        if extra:
+            scope.update(extra)
+        await app(scope, self._receive, self._send)
+
 
 # uvicorn's default (``--ws-max-size``); Granian itself refuses a frame past 16 MiB and a
 # message past 64 MiB, so this bounds a fragmented message between the two
@@ -132,6 +140,23 @@ class RSGIWebSocket(WebSocket):
     async def accept(self, subprotocol: str | None = None, headers: list[tuple[bytes, bytes]] | None = None) -> None:
         self._transport = await self._proto.accept()
         self.application_state = WebSocketState.CONNECTED
+
+    async def call_asgi(self, app: Any, *, root_path: str, path: str, extra: dict[str, Any] | None = None) -> None:
+        connected = False
+
+        async def receive() -> dict[str, Any]:  # RSGI has no connect message: an ASGI app expects one first
+            nonlocal connected
+            if not connected:
+                connected = True
+                return {"type": "websocket.connect"}
+            if self._transport is None:  # read before accepting: nothing can come but the end
+                return {"type": "websocket.disconnect", "code": 1006 if self._closed else 1000}
+            return await self._rsgi_receive()
+
+        scope = dict(self.scope, app=self.app, root_path=root_path, path=path)
+        if extra:
+            scope.update(extra)
+        await app(scope, receive, self._rsgi_send)
 
     def _close(self, code: int) -> None:
         if not self._closed:

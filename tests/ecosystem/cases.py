@@ -10,7 +10,7 @@ imported after ``alias_fastapi()``.
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 Client = Callable[[Any], Any]
 
@@ -432,3 +432,262 @@ ALIAS_ONLY = {
     "sentry-sdk FastApiIntegration": "it wraps fastapi.routing.get_request_handler, which is genever's only through "
     "the alias (directly, errors are captured through the logging integration, the transaction unnamed)",
 }
+
+
+# -- sqladmin, fastapi-utils / fastapi-restful (cbv), mangum, python-socketio -------------------------------------
+
+
+def sqladmin(fw: Any, make_client: Client) -> None:
+    """An admin over a SQLAlchemy model (async engine, aiosqlite): the list page shows the rows, its
+    assets come from the admin's own mounted ``statics`` (``url_for`` across the mount), a row added
+    through the create form is listed."""
+    import asyncio
+    import re
+    import tempfile
+    from pathlib import Path
+
+    from sqladmin import Admin, ModelView
+    from sqlalchemy import Integer, String
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Author(Base):
+        __tablename__ = "authors"
+        id: Mapped[int] = mapped_column(Integer, primary_key=True)
+        name: Mapped[str] = mapped_column(String(100))
+
+    class AuthorAdmin(ModelView, model=Author):
+        column_list: ClassVar = [Author.id, Author.name]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = create_async_engine(f"sqlite+aiosqlite:///{Path(tmp) / 'admin.db'}")
+
+        async def create() -> None:
+            async with engine.begin() as conn:
+                await conn.run_sync(Base.metadata.create_all)
+            async with async_sessionmaker(engine)() as session:
+                session.add(Author(name="Ada Lovelace"))
+                await session.commit()
+            await engine.dispose()  # the clients below run their own event loops
+
+        asyncio.run(create())
+        app = fw.FastAPI()
+
+        @app.get("/ping")
+        def ping() -> dict[str, bool]:
+            return {"pong": True}
+
+        admin = Admin(app, engine)
+        admin.add_view(AuthorAdmin)
+        client = make_client(app)
+        listing = client.get("/admin/author/list")
+        assert listing.status_code == 200 and "Ada Lovelace" in listing.text
+        assets = re.findall(r'(?:href|src)="([^"]*/statics/[^"]*)"', listing.text)
+        css = [url for url in assets if url.endswith(".css")]
+        assert css and css[0].startswith("http://testserver/admin/statics/css/"), assets
+        for url in (css[0], next(url for url in assets if url.endswith(".js"))):
+            asset = client.get(url)
+            assert asset.status_code == 200 and len(asset.content) > 1000, url
+        assert client.get(css[0]).headers["content-type"].startswith("text/css")
+        created = client.post("/admin/author/create", data={"name": "Grace Hopper", "save": "Save"},
+                              follow_redirects=False)  # fmt: skip
+        assert created.status_code == 302 and created.headers["location"].endswith("/admin/author/list")
+        listing = client.get("/admin/author/list").text
+        assert "Ada Lovelace" in listing and "Grace Hopper" in listing
+        assert client.get("/admin/author/details/1").status_code == 200
+        assert client.get("/ping").json() == {"pong": True}  # the app's own routes still answer
+        client.close()
+        asyncio.run(engine.dispose())
+
+
+def _cbv_case(fw: Any, make_client: Client, cbv: Any, router: Any) -> None:
+    """A class-based view: the dependencies declared once on the class (a header, a shared object)
+    are given to every route's ``self``; the routes answer, validate and are documented."""
+    import fastapi  # the real FastAPI directly (the packages' documented imports), genever through the alias
+    from pydantic import BaseModel
+
+    class Item(BaseModel):
+        name: str
+
+    store: dict[int, str] = {1: "pen"}
+    made: list[str] = []
+
+    def get_user(x_user: str = fastapi.Header()) -> str:
+        made.append(x_user)
+        return x_user
+
+    def get_store() -> dict[int, str]:
+        return store
+
+    @cbv(router)
+    class ItemsView:
+        user: str = fastapi.Depends(get_user)
+        items: dict[int, str] = fastapi.Depends(get_store)
+
+        @router.get("/items/{item_id}")
+        def read(self, item_id: int) -> dict[str, Any]:
+            if item_id not in self.items:
+                raise fastapi.HTTPException(404, "no such item")
+            return {"item_id": item_id, "name": self.items[item_id], "user": self.user}
+
+        @router.post("/items", status_code=201)
+        def create(self, item: Item) -> dict[str, Any]:
+            item_id = max(self.items) + 1
+            self.items[item_id] = item.name
+            return {"item_id": item_id, "user": self.user}
+
+    app = fw.FastAPI()
+    app.include_router(router, prefix="/api")
+    client = make_client(app)
+    assert client.get("/api/items/1", headers={"x-user": "ada"}).json() == {"item_id": 1, "name": "pen", "user": "ada"}
+    created = client.post("/api/items", json={"name": "ink"}, headers={"x-user": "grace"})
+    assert (created.status_code, created.json()) == (201, {"item_id": 2, "user": "grace"})
+    assert client.get("/api/items/2", headers={"x-user": "ada"}).json()["name"] == "ink"
+    assert client.get("/api/items/9", headers={"x-user": "ada"}).status_code == 404
+    missing = client.get("/api/items/1")  # the class's header dependency is required by every route
+    assert missing.status_code == 422 and missing.json()["detail"][0]["loc"] == ["header", "x-user"]
+    assert client.post("/api/items", json={}, headers={"x-user": "ada"}).status_code == 422
+    assert made == ["ada", "grace", "ada", "ada", "ada"]
+    paths = client.get("/openapi.json").json()["paths"]
+    assert set(paths) == {"/api/items/{item_id}", "/api/items"}
+    parameters = {p["name"] for p in paths["/api/items/{item_id}"]["get"]["parameters"]}
+    assert parameters == {"item_id", "x-user"}  # `self` is no parameter
+
+
+def fastapi_utils_cbv(fw: Any, make_client: Client) -> None:
+    import fastapi
+    from fastapi_utils.cbv import cbv  # its InferringRouter is deprecated for fastapi.APIRouter (0.8)
+
+    _cbv_case(fw, make_client, cbv, fastapi.APIRouter())
+
+
+def fastapi_restful_cbv(fw: Any, make_client: Client) -> None:
+    import fastapi
+    from fastapi_restful.cbv import cbv
+
+    _cbv_case(fw, make_client, cbv, fastapi.APIRouter())
+
+
+def mangum(fw: Any, make_client: Client) -> None:
+    """The app as an AWS Lambda handler: API Gateway REST (v1) and HTTP API (v2) events in, the
+    Lambda proxy answers out; the app's lifespan runs around each event."""
+    import asyncio
+    import contextlib
+
+    from mangum import Mangum
+
+    events: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> Any:
+        events.append("startup")
+        yield {"greeting": "hello"}
+        events.append("shutdown")
+
+    app = fw.FastAPI(lifespan=lifespan)
+
+    @app.get("/items/{item_id}")
+    def read_item(
+        item_id: int, request: fw.Request, q: str | None = None, x_token: str = fw.Header()
+    ) -> dict[str, Any]:
+        return {"item_id": item_id, "q": q, "token": x_token, "greeting": request.state.greeting}
+
+    @app.post("/echo")
+    async def echo(request: fw.Request) -> fw.Response:
+        body = await request.body()
+        return fw.Response(body[::-1], media_type="application/octet-stream", headers={"x-length": str(len(body))})
+
+    loop = asyncio.new_event_loop()  # Mangum runs the app on the process's event loop, as Lambda keeps one
+    asyncio.set_event_loop(loop)
+    try:
+        _mangum_events(Mangum(app), events)
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+def _mangum_events(handler: Any, events: list[str]) -> None:
+    import base64
+
+    context = object()
+    v1 = {"resource": "/{proxy+}", "path": "/items/5", "httpMethod": "GET", "isBase64Encoded": False, "body": None,
+          "headers": {"Host": "api.example.test", "X-Token": "t0k"}, "multiValueHeaders": {},
+          "queryStringParameters": {"q": "hi"}, "multiValueQueryStringParameters": {"q": ["hi"]},
+          "pathParameters": {"proxy": "items/5"}, "stageVariables": None,
+          "requestContext": {"resourcePath": "/{proxy+}", "httpMethod": "GET", "path": "/prod/items/5",
+                             "stage": "prod", "identity": {"sourceIp": "192.0.2.1"}}}  # fmt: skip
+    answer = handler(v1, context)
+    assert answer["statusCode"] == 200 and answer["headers"]["content-type"] == "application/json"
+    assert answer["body"] == '{"item_id":5,"q":"hi","token":"t0k","greeting":"hello"}'
+    assert events == ["startup", "shutdown"]
+    assert handler({**v1, "headers": {"Host": "api.example.test"}}, context)["statusCode"] == 422
+    http = {"method": "POST", "path": "/echo", "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "test"}
+    v2 = {"version": "2.0", "routeKey": "$default", "rawPath": "/echo", "rawQueryString": "", "cookies": [],
+          "headers": {"host": "api.example.test", "content-type": "application/octet-stream"},
+          "requestContext": {"http": http, "domainName": "api.example.test", "stage": "$default"},
+          "body": base64.b64encode(b"\x00\x01binary").decode(), "isBase64Encoded": True}  # fmt: skip
+    answer = handler(v2, context)
+    assert answer["statusCode"] == 200 and answer["isBase64Encoded"] is True
+    assert base64.b64decode(answer["body"]) == b"yranib\x01\x00" and answer["headers"]["x-length"] == "8"
+    context_v2 = {**v2["requestContext"], "http": {**http, "path": "/nowhere"}}
+    missing = {**v2, "rawPath": "/nowhere", "requestContext": context_v2}
+    assert handler(missing, context)["statusCode"] == 404
+
+
+def socketio_app(fw: Any, socketio_path: str = "ws/socket.io") -> tuple[Any, Any]:
+    """A genever app with python-socketio's ``ASGIApp`` mounted at ``/ws`` (a ``ping`` event answered
+    with an ack and a ``pong`` emitted back), and a ``/health`` route; also served by real servers
+    (``tests/ecosystem/test_socketio.py``)."""
+    import socketio
+
+    sio = socketio.AsyncServer(async_mode="asgi")
+
+    @sio.event
+    async def ping(sid: str, data: Any) -> dict[str, Any]:
+        await sio.emit("pong", {"echo": data}, to=sid)
+        return {"ack": data}
+
+    app = fw.FastAPI()
+
+    @app.get("/health")
+    def health() -> dict[str, bool]:
+        return {"ok": True}
+
+    # mounted at /ws, the Engine.IO path is the full one (Starlette >= 0.33 gives mounted apps the full path)
+    app.mount("/ws", socketio.ASGIApp(sio, socketio_path=socketio_path))
+    return app, sio
+
+
+def python_socketio(fw: Any, make_client: Client) -> None:
+    """Engine.IO long polling through the app's mount, spoken by hand: open, connect the namespace,
+    emit an event, read the ack and the event the server emitted back (the WebSocket transport and
+    python-socketio's own client against real servers: ``test_socketio.py``)."""
+    import json
+
+    app, _ = socketio_app(fw)
+    client = make_client(app)
+    base = "/ws/socket.io/?EIO=4&transport=polling"
+    opened = client.get(base)
+    assert opened.status_code == 200 and opened.text.startswith("0"), opened.text
+    sid = json.loads(opened.text[1:])["sid"]
+    assert client.post(f"{base}&sid={sid}", content="40").text == "OK"
+    connected = client.get(f"{base}&sid={sid}").text
+    assert connected.startswith("40{") and "sid" in json.loads(connected[2:])
+    assert client.post(f"{base}&sid={sid}", content='421["ping","hello"]').text == "OK"
+    packets = client.get(f"{base}&sid={sid}").text.split("\x1e")  # Engine.IO's record separator
+    assert sorted(packets) == sorted(['42["pong",{"echo":"hello"}]', '431[{"ack":"hello"}]']), packets
+    assert client.get("/ws/socket.io/?EIO=4&transport=polling&sid=unknown").status_code == 400
+    assert client.get("/health").json() == {"ok": True}
+    client.post(f"{base}&sid={sid}", content="1")  # close
+
+
+CASES.update({
+    "sqladmin": sqladmin,
+    "fastapi-utils cbv": fastapi_utils_cbv,
+    "fastapi-restful cbv": fastapi_restful_cbv,
+    "mangum": mangum,
+    "python-socketio": python_socketio,
+})  # fmt: skip

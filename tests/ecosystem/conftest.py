@@ -12,6 +12,8 @@ import pytest
 NEEDED = ["prometheus_fastapi_instrumentator", "starlette_exporter", "asgi_correlation_id", "itsdangerous",
           "slowapi", "sentry_sdk", "opentelemetry.instrumentation.asgi", "opentelemetry.sdk", "fastapi_pagination",
           "strawberry", "ariadne", "fastapi_cache", "a2wsgi", "authlib"]  # fmt: skip
+NEEDED += ["sqladmin", "aiosqlite", "fastapi_utils", "fastapi_restful", "typing_inspect", "mangum", "socketio",
+           "aiohttp"]  # fmt: skip
 
 
 def _missing() -> list[str]:

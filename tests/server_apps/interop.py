@@ -1,5 +1,5 @@
 """An app for the real-server tests: a WSGI app mounted through ``WSGIMiddleware``, Starlette's
-responses returned by handlers."""
+responses returned by handlers, a Starlette router with a WebSocket route mounted."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import starlette.responses
+from starlette.routing import Router, WebSocketRoute
+from starlette.websockets import WebSocket as StarletteWebSocket
 
 from genever import Genever
 from genever.middleware.wsgi import WSGIMiddleware
@@ -23,8 +25,18 @@ def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Ite
         yield f"chunk {i}\n".encode()
 
 
+async def live_echo(websocket: StarletteWebSocket) -> None:
+    """Echoes each text message with what the mount put in the scope."""
+    await websocket.accept()
+    scope = websocket.scope
+    async for text in websocket.iter_text():
+        await websocket.send_text(f"{text}|{scope['path']}|{scope['root_path']}|{scope['app'] is app}")
+    await websocket.close()
+
+
 app = Genever()
 app.mount("/legacy", WSGIMiddleware(wsgi_app))
+app.mount("/live", Router(routes=[WebSocketRoute("/echo", live_echo)]))
 
 
 @app.get("/starlette/plain")

@@ -164,6 +164,18 @@ class Server:
                 return _SENT
         return None
 
+    async def _serve_websocket_mount(self, websocket: WebSocket) -> bool:
+        """Hand ``websocket`` to the ASGI app mounted at its path, as Starlette's ``Mount`` does
+        (python-socketio's ``ASGIApp`` upgrades its connections so); False when none is."""
+        path = websocket.path
+        for prefix, mounted, _ in self.mounts:
+            if (path == prefix or path.startswith(prefix + "/")) and getattr(mounted, "handle", None) is None:
+                root = websocket.root_path
+                extra = {"app_root_path": root, "router": self.app}
+                await websocket.call_asgi(mounted, root_path=root + prefix, path=root + path, extra=extra)
+                return True
+        return False
+
     async def _not_found(self, request: Request) -> Response:
         path = request.path
         if self.app.redirect_slashes and path != "/":
@@ -255,7 +267,8 @@ class Server:
         """
         runner = self.websockets.find(websocket)
         if runner is None:
-            await websocket.close(code=1000)
+            if not (self.mounts and await self._serve_websocket_mount(websocket)):
+                await websocket.close(code=1000)
             return
         try:
             await runner(websocket)
