@@ -66,6 +66,22 @@ def test_websocket_to_a_mounted_asgi_app_in_process() -> None:
         assert ws.receive_text() == "in process|/live/echo|/live|True"
 
 
+def test_a_mounted_app_failing_on_a_websocket_is_logged_and_raised(caplog: pytest.LogCaptureFixture) -> None:
+    from genever import Genever
+    from genever.testclient import TestClient
+
+    async def failing(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        assert (await receive())["type"] == "websocket.connect"
+        raise RuntimeError("the mounted app failed")
+
+    failing_app = Genever()
+    failing_app.mount("/sub", failing)
+    client = TestClient(failing_app)
+    with pytest.raises(RuntimeError, match="the mounted app failed"), client.websocket_connect("/sub/x"):
+        pass
+    assert "Exception in the app mounted at /sub (websocket /sub/x)" in caplog.text
+
+
 def test_mounted_wsgi_app_in_process(client_factory: Any) -> None:
     client = client_factory(app)
     answer = client.get("/legacy/?q=%C3%A9")

@@ -172,7 +172,11 @@ class Server:
             if (path == prefix or path.startswith(prefix + "/")) and getattr(mounted, "handle", None) is None:
                 root = websocket.root_path
                 extra = {"app_root_path": root, "router": self.app}
-                await websocket.call_asgi(mounted, root_path=root + prefix, path=root + path, extra=extra)
+                try:
+                    await websocket.call_asgi(mounted, root_path=root + prefix, path=root + path, extra=extra)
+                except Exception:  # as a failing WebSocket route: logged here, re-raised to the adapter
+                    logger.exception("Exception in the app mounted at %s (websocket %s)", prefix, path)
+                    raise
                 return True
         return False
 
