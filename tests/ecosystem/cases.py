@@ -407,6 +407,52 @@ def wsgi_middleware(fw: Any, make_client: Client) -> None:
     assert make_client(app).get("/legacy/a/b?c=1").text == "/legacy|/a/b|c=1"
 
 
+# -- opentelemetry-instrumentation-fastapi, fastapi-users, fastapi-filter, SQLModel ------------------------------
+
+
+def opentelemetry_fastapi(fw: Any, make_client: Client) -> None:
+    """``FastAPIInstrumentor.instrument_app(app)``: it replaces ``app.build_middleware_stack`` to put its
+    tracing middleware around the stack; spans are named by route template, exceptions recorded."""
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    app = fw.FastAPI()
+    router = fw.APIRouter(prefix="/items")
+
+    @router.get("/{item_id}")
+    def read_item(item_id: int) -> dict[str, int]:
+        return {"item_id": item_id}
+
+    @app.get("/fail")
+    def fail() -> None:
+        raise ValueError("traced failure")
+
+    app.include_router(router)
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=provider)
+    client = make_client(app, raise_server_exceptions=False)
+    assert client.get("/items/7?q=1").json() == {"item_id": 7}
+    assert client.get("/fail").status_code == 500
+    server = [span for span in exporter.get_finished_spans() if span.kind.name == "SERVER"]
+    assert [span.name for span in server] == ["GET /items/{item_id}", "GET /fail"]
+    attributes = server[0].attributes
+    assert (attributes["http.route"], attributes["http.method"], attributes["http.status_code"],
+            attributes["http.target"]) == ("/items/{item_id}", "GET", 200, "/items/7")  # fmt: skip
+    assert attributes["http.url"].endswith("/items/7?q=1")
+    failed = server[1]
+    assert (failed.status.status_code.name, failed.attributes["http.status_code"]) == ("ERROR", 500)
+    # the exception reached the tracing middleware before the 500 was sent, as under Starlette
+    assert [event.attributes["exception.message"] for event in failed.events] == ["traced failure"]
+    FastAPIInstrumentor.uninstrument_app(app)
+    exporter.clear()
+    assert client.get("/items/8").json() == {"item_id": 8}
+    assert exporter.get_finished_spans() == ()
+
+
 CASES: dict[str, Callable[[Any, Client], None]] = {
     "fastapi-cache2": fastapi_cache2,
     "authlib Starlette client": authlib_starlette_client,
@@ -424,6 +470,8 @@ CASES: dict[str, Callable[[Any, Client], None]] = {
     "fastapi-pagination add_pagination": fastapi_pagination_add_pagination,
     "strawberry-graphql": strawberry_graphql,
     "ariadne": ariadne,
+    # opentelemetry-instrumentation-fastapi, fastapi-users, fastapi-filter, SQLModel
+    "opentelemetry-instrumentation-fastapi": opentelemetry_fastapi,
 }
 
 # what works only through the alias, and why
