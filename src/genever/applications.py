@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from . import _middleware_stack, _observe, reporting
 from ._app_scope import AppScope
+from ._foreign import adopt_exception_class
 from ._lifespan import as_async_cm, default_lifespan
 from ._server import Server, build_server, is_starlette_http_exception, rsgi
 from ._starlette_interop import register_with_starlette
@@ -338,7 +339,7 @@ class Genever(APIRouter):
             # FastAPI's docs register handlers for Starlette's HTTPException to also
             # catch the framework's own 404/405: genever's HTTPException is that base.
             key = HTTPException
-        self.exception_handlers[key] = handler
+        self.exception_handlers[adopt_exception_class(key)] = handler
 
     def exception_handler(self, key: int | type[BaseException]) -> Callable[[ExceptionHandler], ExceptionHandler]:
         def decorator(func: ExceptionHandler) -> ExceptionHandler:

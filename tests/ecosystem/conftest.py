@@ -13,7 +13,8 @@ NEEDED = ["prometheus_fastapi_instrumentator", "starlette_exporter", "asgi_corre
           "slowapi", "sentry_sdk", "opentelemetry.instrumentation.asgi", "opentelemetry.sdk", "fastapi_pagination",
           "strawberry", "ariadne", "fastapi_cache", "a2wsgi", "authlib",
           # opentelemetry-instrumentation-fastapi, fastapi-users, fastapi-filter, SQLModel
-          "opentelemetry.instrumentation.fastapi"]  # fmt: skip
+          "opentelemetry.instrumentation.fastapi", "fastapi_users", "fastapi_users_db_sqlalchemy",
+          "fastapi_filter", "sqlmodel"]  # fmt: skip
 
 
 def _missing() -> list[str]:

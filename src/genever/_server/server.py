@@ -18,6 +18,7 @@ import msgspec
 
 from .._bridge import ResponseStarted
 from .._compile import close_generators
+from .._foreign import adopt_exception
 from .._foreign_responses import adopt_response, is_foreign_response
 from .._frontend import frontend_for
 from .._observe import Instrument, wrap_app
@@ -197,6 +198,8 @@ class Server:
         """The response of the exception handler registered for ``exc`` (or a 500)."""
         handlers: Mapping[Any, ExceptionHandler] = self.app.exception_handlers  # read live, as it may change
         handler = None
+        if not isinstance(exc, HTTPException | ValidationException):
+            exc = adopt_exception(exc)  # FastAPI's own RequestValidationError (fastapi-filter's) as genever's
         if isinstance(exc, ValidationException):  # its endpoint_ctx names "METHOD /mount/path"
             exc._locate(request.method, request.root_path)
         if not isinstance(exc, HTTPException) and any(map(is_starlette_http_exception, type(exc).__mro__)):
