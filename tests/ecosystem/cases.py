@@ -827,19 +827,20 @@ CASES: dict[str, Callable[[Any, Client], None]] = {
     "fastapi-pagination add_pagination": fastapi_pagination_add_pagination,
     "strawberry-graphql": strawberry_graphql,
     "ariadne": ariadne,
-    # opentelemetry-instrumentation-fastapi, fastapi-users, fastapi-filter, SQLModel
+}
+CASES.update({
     "opentelemetry-instrumentation-fastapi": opentelemetry_fastapi,
     "opentelemetry-instrumentation-fastapi instrument()": opentelemetry_fastapi_instrument,
     "fastapi-users": fastapi_users,
     "fastapi-filter": fastapi_filter,
     "SQLModel": sqlmodel,
-}
+})  # fmt: skip
 
 # what works only through the alias, and why
 ALIAS_ONLY = {
+    "opentelemetry-instrumentation-fastapi instrument()": "it replaces the real fastapi.FastAPI class; directly, "
+    "the app is genever's: FastAPIInstrumentor.instrument_app(app) instruments it",
     "fastapi-pagination add_pagination": "it walks the app's routes looking for FastAPI's own APIRoute class",
     "sentry-sdk FastApiIntegration": "it wraps fastapi.routing.get_request_handler, which is genever's only through "
     "the alias (directly, errors are captured through the logging integration, the transaction unnamed)",
-    "opentelemetry-instrumentation-fastapi instrument()": "it replaces the real fastapi.FastAPI class; directly, "
-    "the app is genever's: FastAPIInstrumentor.instrument_app(app) instruments it",
 }
