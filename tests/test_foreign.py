@@ -146,6 +146,28 @@ def test_a_handler_for_fastapis_validation_error_gets_genevers(client_factory: A
     assert (answer.status_code, answer.json()) == (400, {"invalid": [["path", "item_id"]]})
 
 
+def test_fastapis_response_validation_error_meets_the_handler_for_it(client_factory: Any) -> None:
+    import fastapi.exceptions
+
+    app = Genever()
+
+    @app.exception_handler(fastapi.exceptions.ResponseValidationError)  # genever's own is raised below
+    def on_bad_response(request: genever.Request, exc: genever.exceptions.ResponseValidationError) -> Any:
+        return genever.responses.JSONResponse({"bad response": [list(err["loc"]) for err in exc.errors()]}, 502)
+
+    @app.get("/mine", response_model=int)
+    def mine() -> Any:
+        return "not a number"
+
+    @app.get("/theirs")
+    def theirs() -> None:  # a package built on FastAPI raising FastAPI's own
+        raise fastapi.exceptions.ResponseValidationError([{"type": "int_type", "loc": ("response",), "msg": "no"}])
+
+    client = client_factory(app)
+    assert client.get("/mine").json() == {"bad response": [["response"]]}
+    assert (client.get("/theirs").status_code, client.get("/theirs").json()) == (502, {"bad response": [["response"]]})
+
+
 def test_a_fastapi_router_is_taken_over(client_factory: Any) -> None:
     inner = fastapi.APIRouter(prefix="/inner", tags=["inner"])
 
