@@ -48,7 +48,15 @@ class _TemplateResponse(HTMLResponse):
     ) -> None:
         self.template = template
         self.context = context
-        super().__init__(template.render(context), status_code, headers, media_type, background)
+        content = template.render(context)
+        if headers is None and media_type is None:
+            # PERF: HTMLResponse's own headers and UTF-8 body, without Response.__init__'s general path
+            self.status_code = status_code
+            self.background = background
+            self.body = content.encode("utf-8")
+            self.raw_headers = [("content-type", "text/html; charset=utf-8")]
+        else:
+            super().__init__(content, status_code, headers, media_type, background)
 
 
 class Jinja2Templates:
