@@ -13,9 +13,18 @@ body as it is, where Granian would encode it: /fortunes flatters the raw app
 by that encoding, ~3 us.)
 
     PYTHONPATH=. .venv/bin/python benchmarks/profile_db.py
+
+Instructions per request, which a loaded machine does not move: run one
+endpoint between two ``os.getppid()`` calls under callgrind, which dumps its
+counters at each (the second dump file holds the requests alone; divide its
+``summary:`` by ``-n``); ``BENCH_POOL=asyncpg`` puts both apps on asyncpg's pool:
+
+    PYTHONPATH=. valgrind --tool=callgrind --dump-before=getppid --callgrind-out-file=/tmp/cg.out \\
+        .venv/bin/python benchmarks/profile_db.py --marks raw:/db -n 400
 """
 
 import argparse
+import functools
 import os
 import random
 import sys
@@ -145,9 +154,45 @@ async def main(n: int, repeat: int) -> None:
     await app.shutdown()
 
 
+async def marked(which: str, target: str, n: int) -> None:
+    """``n`` requests of one endpoint between two ``os.getppid()`` calls, for callgrind to count alone."""
+    import raw_rsgi_db
+
+    from benchmarks.app_db import app
+
+    await app.startup()
+    path, _, query = target.partition("?")
+    scope = Scope(path, query)
+    if which == "raw":  # the framework-free app on the pool app_db made (BENCH_POOL picks it)
+        raw = raw_rsgi_db.App()
+        raw.pool = app._app_scope._slots[next(iter(app._app_scope._slots))].value
+        raw.routes = {"/db": raw.db, "/queries": raw.queries, "/fortunes": raw.fortunes, "/updates": raw.updates}
+        handle = raw.__rsgi__
+    else:
+        handle = functools.partial(type(app).__rsgi__, app)
+    for _ in range(50):
+        proto = Proto()
+        await handle(scope, proto)
+        assert proto.body
+    os.getppid()
+    for _ in range(n):
+        await handle(scope, Proto())
+    os.getppid()
+    await app.shutdown()
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--marks",
+        metavar="genever|raw:ENDPOINT",
+        help="instead: -n requests of one endpoint (e.g. raw:/queries?queries=20) between two os.getppid() calls",
+    )
     args = parser.parse_args()
-    uvloop.run(main(args.n, args.repeat))
+    if args.marks:
+        which, _, target = args.marks.partition(":")
+        uvloop.run(marked(which, target, args.n))
+    else:
+        uvloop.run(main(args.n, args.repeat))
