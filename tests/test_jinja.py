@@ -105,3 +105,24 @@ def test_undefined_still_fails_loudly() -> None:
     templates = genever.templating.Jinja2Templates(env=environment(autoescape=True, undefined=jinja2.StrictUndefined))
     with pytest.raises(jinja2.UndefinedError):
         templates.get_template("page.html").render(values=[])
+
+
+def test_async_environments_write_the_same_text() -> None:
+    import asyncio
+
+    fast = genever.templating.Jinja2Templates(env=environment(autoescape=True, enable_async=True))
+    context = {"values": VALUES, "title": "A&B <c>"}
+    want = asyncio.run(environment(autoescape=True, enable_async=True).get_template("child.html").render_async(context))
+    assert asyncio.run(fast.get_template("child.html").render_async(context)) == want
+
+
+def test_errors_still_point_at_the_template_line() -> None:
+    import traceback
+
+    page = "<p>{{ a }}</p>\n<p>{{ b }}</p>\n<p>{{ 1 // c }}</p>"
+    env = jinja2.Environment(loader=jinja2.DictLoader({"e.html": page}))
+    genever.templating.Jinja2Templates(env=env)
+    with pytest.raises(ZeroDivisionError) as caught:
+        env.get_template("e.html").render(a=1, b=2, c=0)
+    last = traceback.extract_tb(caught.value.__traceback__)[-1]
+    assert (last.filename, last.lineno) == ("<template>", 3)  # Jinja2's rewritten frame: the template's line 3
