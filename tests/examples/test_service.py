@@ -230,6 +230,7 @@ def test_concurrent_writers_on_a_real_server(database_url: str, server: str) -> 
         widget = c.get("/items/1").json()
         assert widget["tags"] == [f"t{int(widget['price']) - 1}"]  # one whole PATCH won, not a mix
         assert c.get("/items").json()["total"] == 14
+        assert c.get("/readyz").json() == {"status": "ready", "checks": {"database": "ok"}}
 
 
 def test_the_migrations_match_the_models(database_url: str) -> None:
