@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from . import _middleware_stack, _observe, reporting
@@ -328,6 +328,18 @@ class Genever(APIRouter):
     ) -> Health:
         """Serve liveness and readiness routes; returns the ``genever.health.Health`` to register checks on."""
         return add_health_routes(self, liveness=liveness, readiness=readiness, timeout=timeout)
+
+    def _outside_request(self, call: Callable[..., Any], label: str) -> Callable[[], Awaitable[dict[str, Any]]]:
+        """What gives ``call`` (run outside any request: a readiness check) its app-scoped dependencies.
+
+        Its signature is checked now (only ``Depends(..., scope="app")``); the values are this app's,
+        overrides included, made on first use if the app has not made them yet."""
+        dependant = self._app_scope.outside_request(call, label)
+
+        async def arguments() -> dict[str, Any]:
+            return await self._app_scope.arguments(dependant, self.dependency_overrides, label)
+
+        return arguments
 
     def add_error_reporter(self, reporter: reporting.Reporter) -> None:
         """Call ``reporter(report: genever.reporting.ErrorReport)`` (sync or async) for every unhandled
