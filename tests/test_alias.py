@@ -137,6 +137,10 @@ def test_routes_are_starlette_routes_under_the_alias() -> None:
         twin = fastapi.routing.APIRoute("/a", a)
         assert http != twin and len({http, twin, websocket}) == 3  # still compared by identity
         assert repr(http) == "APIRoute(path='/a', name='a', methods=['GET'])"  # genever's methods first
+        from starlette.routing import Match
+        scope = {"type": "http", "path": "/a", "root_path": "", "method": "GET"}
+        assert Route.matches(http, scope)[0] is Match.FULL  # Starlette's own matches() (OpenTelemetry calls it)
+        assert Route.matches(http, {**scope, "path": "/b"})[0] is Match.NONE
         app = fastapi.FastAPI()
         app.include_router(router)
         client = TestClient(app)

@@ -14,8 +14,33 @@ only by those who opted in. Routes are built at startup, never per request.
 from __future__ import annotations
 
 import importlib.util
+from typing import Any
 
 from . import routing
+
+
+def _compiled(route: Any) -> tuple[str, Any, dict[str, Any]]:
+    """Starlette's compiled form of ``route.path`` (recompiled if the path was changed, as ``cbv`` does)."""
+    from starlette.routing import compile_path
+
+    compiled: tuple[str, Any, dict[str, Any]] | None = route.__dict__.get("_starlette_compiled")
+    if compiled is None or compiled[0] != route.path:
+        regex, _, convertors = compile_path(route.path)
+        compiled = route.__dict__["_starlette_compiled"] = (route.path, regex, convertors)
+    return compiled
+
+
+class _StarletteAttributes:
+    """What Starlette's own ``Route.matches(route, scope)`` reads (OpenTelemetry's FastAPI
+    instrumentation calls it so on routes that are Starlette ``Route``s), computed on first use."""
+
+    @property
+    def path_regex(self) -> Any:
+        return _compiled(self)[1]
+
+    @property
+    def param_convertors(self) -> dict[str, Any]:
+        return _compiled(self)[2]
 
 
 def make_routes_starlette_routes() -> None:
@@ -26,4 +51,4 @@ def make_routes_starlette_routes() -> None:
 
     for cls, starlette_cls in ((routing.APIRoute, Route), (routing.APIWebSocketRoute, WebSocketRoute)):
         if not issubclass(cls, starlette_cls):
-            cls.__bases__ = (*cls.__bases__, starlette_cls)
+            cls.__bases__ = (*cls.__bases__, _StarletteAttributes, starlette_cls)
