@@ -47,7 +47,7 @@ LAYERS: dict[str, int] = {
     "_foreign_responses": 2, "_starlette_interop": 2, "health": 2, "logging": 2, "reporting": 2, "tracing": 2,
     "_app_scope": 4, "_fastapi_routers": 4, "_starlette_endpoints": 4,
     "metrics": 5,
-    "server": 7, "ext": 7, "_alias": 7, "dependencies": 7, "utils": 7,
+    "server": 7, "ext": 7, "_alias": 7, "dependencies": 7, "utils": 7, "_compat": 7,
 }  # fmt: skip
 
 
