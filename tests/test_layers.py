@@ -43,11 +43,11 @@ LAYERS: dict[str, int] = {
     # modules of branches merged after this one, placed by what they import and what imports them
     # (as of those branches on 2026-11-28); move them if they change
     "_annotations": 0, "_matching": 0, "_observe": 0, "_accesslog": 0, "logger": 0,
-    "_foreign": 1,
+    "_foreign": 1, "_dependency_limit": 0, "_compat": 7,
     "_foreign_responses": 2, "_starlette_interop": 2, "health": 2, "logging": 2, "reporting": 2, "tracing": 2,
     "_app_scope": 4, "_fastapi_routers": 4, "_starlette_endpoints": 4,
     "metrics": 5,
-    "server": 7, "ext": 7, "_alias": 7, "dependencies": 7, "utils": 7, "_compat": 7,
+    "server": 7, "ext": 7, "_alias": 7, "dependencies": 7, "utils": 7,
 }  # fmt: skip
 
 

@@ -78,6 +78,7 @@ class Dependant:
     use_cache: bool = True
     is_security: bool = False
     scope: str | None = None
+    concurrency: Any = None  # Depends(max_concurrency=N): the declaration's DependencyConcurrency
 
     @property
     def own_params(self) -> list[ParamSpec]:
@@ -290,7 +291,7 @@ def get_dependant(
             scopes = list(dependant.security_scopes)
             is_security = isinstance(marker, params.Security)
             if is_security:
-                scopes = scopes + marker.scopes  # type: ignore[attr-defined]
+                scopes = scopes + list(marker.scopes or ())  # type: ignore[attr-defined]
             sub = get_dependant(
                 path=path,
                 call=sub_call,
@@ -302,6 +303,7 @@ def get_dependant(
             )
             sub.is_security = is_security
             sub.scope = marker.scope
+            sub.concurrency = marker._concurrency
             check_scope(sub, route)
             dependant.dependencies.append(sub)
             continue

@@ -115,6 +115,7 @@ def route_dependant(
         )
         sub.is_security = isinstance(depends, params.Security)
         sub.scope = depends.scope
+        sub.concurrency = depends._concurrency
         dependant.dependencies.insert(0, sub)
     return dependant
 

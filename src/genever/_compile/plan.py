@@ -32,6 +32,7 @@ from ..exceptions import ConfigurationError, RequestValidationError
 from ..responses import Response
 from .body import body_reader, raw_text, received_body
 from .exits import close_function_scope, close_generators, enter_generator
+from .limit import limited
 from .nodes import APP, ASYNC, ASYNC_GEN, SYNC, SYNC_GEN, Node, kind_of
 from .params import collect, param_getter, special_getters
 from .respond import build_responder, endpoint_context
@@ -65,6 +66,7 @@ def _flatten(
             )
             replaced.is_security = sub.is_security
             replaced.scope = sub.scope
+            replaced.concurrency = sub.concurrency
             index = _flatten(replaced, nodes, overrides, route, app_scope)
             # the cache key stays the original's, as in FastAPI
             nodes[index].cache_key = sub.cache_key
@@ -73,10 +75,13 @@ def _flatten(
         children.append((sub.name, index))
     getters = [(spec.name, param_getter(spec)) for spec in dependant.own_params]
     getters.extend(special_getters(dependant))
+    call, kind = dependant.call, kind_of(dependant.call)
+    if dependant.concurrency is not None:
+        call, kind = limited(call, kind, dependant.concurrency)
     nodes.append(
         Node(
-            call=dependant.call,
-            kind=kind_of(dependant.call),
+            call=call,
+            kind=kind,
             getters=tuple(getters),
             children=tuple(children),
             body_names=tuple(spec.name for spec in dependant.body_params),
