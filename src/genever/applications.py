@@ -98,6 +98,8 @@ class _Overrides(dict[Any, Any]):
 class Genever(APIRouter):
     """The application: declare routes on it, serve it with ``genever run`` (RSGI) or any ASGI server."""
 
+    _serves_paths_as_given = True
+
     def __init__(
         self,
         *,

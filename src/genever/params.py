@@ -11,9 +11,12 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._dependency_limit import DependencyConcurrency, check_max_concurrency
+
+if TYPE_CHECKING:
+    from pydantic import AliasChoices, AliasPath
 
 
 class _UnsetType:
@@ -74,7 +77,7 @@ class Param:
         default_factory: Callable[[], Any] | None = None,
         alias: str | None = None,
         alias_priority: int | None = None,
-        validation_alias: str | None = None,
+        validation_alias: str | AliasPath | AliasChoices | None = None,
         serialization_alias: str | None = None,
         title: str | None = None,
         description: str | None = None,

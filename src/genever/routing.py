@@ -19,7 +19,7 @@ from enum import Enum
 from typing import Any, Literal, TypeVar
 
 from . import params
-from ._analysis import Dependant, get_dependant
+from ._analysis import Dependant, check_path_params, get_dependant
 from ._annotations import typed_return_annotation
 from ._compile import compile_route, compile_websocket_route
 from ._fastapi_routers import from_fastapi_router, is_fastapi_router
@@ -414,6 +414,10 @@ class APIWebSocketRoute(BaseRoute):
 class APIRouter:
     """A group of routes sharing a prefix, tags, dependencies and (genever) middleware."""
 
+    # True for the app: a route added here is served at its path as given, so a Path parameter that path
+    # does not capture is an error at once; a router's routes may get it from a prefix (checked at start-up)
+    _serves_paths_as_given = False
+
     def __init__(
         self,
         *,
@@ -524,6 +528,8 @@ class APIRouter:
             strict_content_type=_first_explicit(strict_content_type, self.strict_content_type),
             **kwargs,
         )
+        if self._serves_paths_as_given:
+            check_path_params(route.dependant, route.path, route.label)
         self.routes.append(route)
         return route
 
@@ -667,6 +673,8 @@ class APIRouter:
         route = APIWebSocketRoute(
             self.prefix + path, endpoint, name=name, dependencies=[*self.dependencies, *(dependencies or [])]
         )
+        if self._serves_paths_as_given:
+            check_path_params(route.dependant, route.path, route.label)
         self.routes.append(route)
         return route
 

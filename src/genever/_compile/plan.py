@@ -111,6 +111,7 @@ def _app_node(
 def compile_route(route: APIRoute, overrides: Mapping[Any, Any]) -> Callable[[Request], Any]:
     """Build the per-request runner of ``route`` (see the module docstring)."""
     label = route.label
+    an.check_path_params(route.dependant, route.path, label)
     nodes: list[Node] = []
     _flatten(route.dependant, nodes, overrides, label, getattr(route, "_app_scope", None))
     read_body = body_reader(an.flat_body_params(route.dependant), route.strict_content_type)
@@ -139,6 +140,7 @@ def compile_websocket_route(
     route: APIWebSocketRoute, overrides: Mapping[Any, Any], app_scope: AppScope | None = None
 ) -> Callable[[Any], Any]:
     """Build the per-connection runner of a WebSocket route: its plan, with nothing to respond."""
+    an.check_path_params(route.dependant, route.path, route.label)
     nodes: list[Node] = []
     _flatten(route.dependant, nodes, overrides, route.label, app_scope)
     return _plan_runner(tuple(nodes), None, _no_response, endpoint_context(route))

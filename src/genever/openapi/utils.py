@@ -115,7 +115,9 @@ def _body_type(route: APIRoute, specs: list[ParamSpec]) -> tuple[Any, bool, str]
     fields: dict[str, Any] = {}
     for spec in specs:
         kwargs: dict[str, Any] = {**spec.field.constraints(), **spec.field.schema_keywords(), "alias": spec.alias}
-        if not spec.required:
+        if spec.field.default_factory is not None:  # not called: the schema shows no default, as FastAPI's
+            kwargs["default_factory"] = spec.field.default_factory
+        elif not spec.required:
             kwargs["default"] = spec.default
         fields[spec.name] = (spec.annotation, Field(**kwargs))
     model = create_model(f"Body_{route.unique_id}", **fields)
