@@ -18,7 +18,7 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, get_args, get_origin
 
-from pydantic import AliasChoices, AliasPath, BaseModel, Field
+from pydantic import AliasChoices, AliasPath, BaseModel, Field, Json
 from pydantic.fields import FieldInfo
 
 from . import params
@@ -128,8 +128,19 @@ def is_model_type(tp: Any) -> bool:
 _SEQUENCE_ORIGINS = (list, set, frozenset, tuple, Sequence, typing.List, typing.Set)  # noqa: UP006
 
 
+def _is_json_text(tp: Any) -> bool:
+    """``Json[T]``: one string holding JSON, whatever ``T`` is."""
+    while get_origin(tp) is Annotated:
+        if any(m is Json or type(m) is Json for m in get_args(tp)[1:]):
+            return True
+        tp = get_args(tp)[0]
+    return False
+
+
 def is_scalar(tp: Any) -> bool:
     """FastAPI's notion of a scalar: not a model, mapping or sequence (str and bytes are scalars)."""
+    if _is_json_text(tp):
+        return True
     tp = _unannotated(tp)
     if tp is Any or tp is None or tp is type(None):
         return True
@@ -161,6 +172,8 @@ def is_upload_annotation(tp: Any) -> bool:
 
 
 def is_scalar_sequence(tp: Any) -> bool:
+    if _is_json_text(tp) or _is_json_text(strip_optional(_unannotated(tp))):
+        return False  # Json[list[str]]: one value holding a JSON list
     tp = strip_optional(_unannotated(tp))
     if is_union(tp):
         return False
@@ -395,7 +408,7 @@ def _param_spec(
         # the choice the route's path captures (FastAPI's rule); none captured: the path check below fails
         alias = next((choice for choice in choices if choice in path_names), alias)
         choices = ()
-    elif choices and marker.source in ("query", "header", "cookie", "body"):
+    elif choices and marker.source in ("query", "header", "cookie", "body", "form", "file"):
         alias = choices[0]
     else:
         choices = ()
@@ -500,10 +513,17 @@ def field_request_aliases(
 
 def param_model(annotation: Any) -> type[BaseModel] | None:
     """The pydantic model of a ``Query``/``Header``/``Cookie`` parameter model (``Model`` or ``Model | None``)."""
+    if _is_json_text(annotation) or _is_json_text(strip_optional(_unannotated(annotation))):
+        return None  # Json[Model]: one parameter holding the model's JSON
     tp = _unannotated(strip_optional(_unannotated(annotation)))
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return tp
     return None
+
+
+def param_model_is_nullable(annotation: Any, model: Any) -> bool:
+    """``Model | None`` (or any annotation other than the model itself), as FastAPI tells them apart."""
+    return _unannotated(annotation) is not model
 
 
 @dataclasses.dataclass(slots=True, frozen=True)
@@ -583,6 +603,7 @@ def expand_models(specs: list[ParamSpec]) -> list[ParamSpec]:
                 default_factory=f.default_factory,
                 title=f.title or f.key.title().replace("_", " "),
                 description=f.description,
+                include_in_schema=spec.field.include_in_schema,
             )
             out.append(
                 ParamSpec(

@@ -142,8 +142,13 @@ def model_param_getter(spec: an.ParamSpec, missing: Callable[[], Any]) -> Getter
     # header fields read as "save-data" do not also take "save_data" as an extra
     always_read = {key.lower() for choices, _ in fields for key, request_key in choices if key.lower() != request_key}
     renamed = {key: request_key for choices, _ in fields for key, request_key in choices if key.lower() != request_key}
+    if not spec.model.model_config.get("loc_by_alias", True):
+        renamed = {}  # the model reports its fields' Python names
     extra_policy = spec.model.model_config.get("extra")
-    optional = not spec.required
+    # ``Model | None`` (FastAPI: an annotation that is not the model itself): a request holding none of its
+    # names gives no model, the parameter's default, or a missing error for the whole source when required
+    nullable = an.param_model_is_nullable(spec.annotation, spec.model)
+    required = spec.required
     validate = TypeAdapter(spec.annotation).validator.validate_python
     # a repeated name given to a scalar field: the query's last value (as a dict of it), a header's first
     last = -1 if source == "query" else 0
@@ -171,7 +176,9 @@ def model_param_getter(spec: an.ParamSpec, missing: Callable[[], Any]) -> Getter
         for key, values in grouped.items():
             if key not in read:
                 data[key] = values[0] if len(values) == 1 else values
-        if optional and not (present or (extra_policy in ("allow", "forbid") and data)):
+        if nullable and not (present or (extra_policy in ("allow", "forbid") and data)):
+            if required:
+                raise Invalid([missing_error((source,))])
             return missing()
         try:
             return validate(data)
