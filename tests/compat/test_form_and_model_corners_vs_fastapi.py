@@ -2,7 +2,8 @@
 and form models (an empty value counts as absent, so the next choice is read), empty items of a
 form list kept, ``populate_by_name``/``validate_by_alias=False`` form models, ``Json[Model]`` query,
 header and cookie parameters (one value, not a parameter model), ``Model | None`` parameter models
-without a default (required as a whole), ``loc_by_alias=False`` header models and hidden models."""
+without a default (required as a whole), ``loc_by_alias=False`` header models, hidden models,
+and the media type documented for several form fields."""
 
 from typing import Annotated, Any
 
@@ -97,9 +98,24 @@ def build(fw: Any) -> Any:
     def hidden(filters: Annotated[Filters | None, Query(include_in_schema=False)] = None) -> Any:
         return filters
 
+    @app.post("/media")
+    def media(
+        name: Annotated[str, Form(media_type="application/x-www-form-urlencoded")],
+        token: Annotated[str, Form(media_type="multipart/form-data")],
+    ) -> list[str]:
+        return [name, token]
+
+    @app.post("/charset")
+    def charset(
+        name: Annotated[str, Form(media_type="application/x-www-form-urlencoded; charset=utf-8")],
+        token: Annotated[str, Form(media_type="application/x-www-form-urlencoded; charset=utf-8")],
+    ) -> list[str]:
+        return [name, token]
+
     return app
 
 
+URLENCODED = "application/x-www-form-urlencoded"
 CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/form", {"data": {"first": "", "second": "5"}}),
     ("POST", "/form", {"data": {"first": "", "second": ""}}),
@@ -126,6 +142,8 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/python-names", {}),
     ("GET", "/hidden", {}),
     ("GET", "/hidden?term=t", {}),
+    ("POST", "/media", {"files": {"name": (None, "Rick"), "token": (None, "secret")}}),
+    ("POST", "/charset", {"content": "name=a&token=b", "headers": {"content-type": URLENCODED + "; charset=utf-8"}}),
 ]
 
 

@@ -99,11 +99,7 @@ def _body_type(route: APIRoute, specs: list[ParamSpec]) -> tuple[Any, bool, str]
     """(the request body's type, required, media type), FastAPI's ``Body_<id>`` model when embedded."""
     embed = len(specs) > 1 or bool(getattr(specs[0].field, "embed", False)) or specs[0].source in ("form", "file")
     first = specs[0]
-    media_type = getattr(first.field, "media_type", "application/json")
-    if any(s.source == "file" for s in specs):
-        media_type = "multipart/form-data"
-    elif any(s.source == "form" for s in specs):
-        media_type = "application/x-www-form-urlencoded"
+    media_type = _media_type(specs)
     model_like = first.source in ("form", "file") and len(specs) == 1 and _is_model(first.annotation)
     if not embed or model_like:
         return _param_field(first), first.required, media_type
@@ -122,6 +118,21 @@ def _body_type(route: APIRoute, specs: list[ParamSpec]) -> tuple[Any, bool, str]
         fields[spec.name] = (spec.annotation, Field(**kwargs))
     model = create_model(f"Body_{route.unique_id}", **fields)
     return model, any(s.required for s in specs), media_type
+
+
+def _media_type(specs: list[ParamSpec]) -> str:
+    """The request body's media type, by FastAPI's rule: files make it multipart; forms are multipart
+    if one says so, else their one shared media type (urlencoded when they differ); JSON bodies their
+    one shared media type (application/json when they differ)."""
+    if any(s.source == "file" for s in specs):
+        return "multipart/form-data"
+    kind = "form" if any(s.source == "form" for s in specs) else "body"
+    declared = [getattr(s.field, "media_type", "application/json") for s in specs if s.source == kind]
+    if kind == "form" and "multipart/form-data" in declared:
+        return "multipart/form-data"
+    if len(set(declared)) == 1:
+        return declared[0]
+    return "application/x-www-form-urlencoded" if kind == "form" else "application/json"
 
 
 def _form_body_model(route: APIRoute, specs: list[ParamSpec], models_of: list[list[Any]]) -> Any:
