@@ -152,9 +152,11 @@ def apps() -> dict[str, Any]:
 @pytest.mark.parametrize("adapter", ["asgi", "rsgi"])
 @pytest.mark.parametrize(("method", "url", "kwargs"), CASES, ids=[f"{m} {u} {k}" for m, u, k in CASES])
 def test_same_answer(apps: dict[str, Any], adapter: str, method: str, url: str, kwargs: dict[str, Any]) -> None:
-    expected = fastapi.testclient.TestClient(apps["fastapi"]).request(method, url, **kwargs)
+    with fastapi.testclient.TestClient(apps["fastapi"]) as theirs:
+        expected = theirs.request(method, url, **kwargs)
     client_cls = genever.testclient.TestClient if adapter == "asgi" else RSGITestClient
-    got = client_cls(apps["genever"]).request(method, url, **kwargs)
+    with client_cls(apps["genever"]) as ours:
+        got = ours.request(method, url, **kwargs)
     assert (got.status_code, got.json()) == (expected.status_code, expected.json())
 
 
@@ -175,7 +177,8 @@ def test_a_path_parameter_no_route_captures_fails_at_startup() -> None:
     app = genever.Genever()
     app.include_router(router, prefix="/things/{thing_id}")
     with pytest.raises(genever.exceptions.ConfigurationError, match=r"GET /things/\{thing_id\}/: parameter 'value'"):
-        genever.testclient.TestClient(app).get("/things/1/")
+        with genever.testclient.TestClient(app) as client:
+            client.get("/things/1/")
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))

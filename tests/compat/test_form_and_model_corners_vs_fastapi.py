@@ -155,9 +155,11 @@ def apps() -> dict[str, Any]:
 @pytest.mark.parametrize("adapter", ["asgi", "rsgi"])
 @pytest.mark.parametrize(("method", "url", "kwargs"), CASES, ids=[f"{m} {u} {k}" for m, u, k in CASES])
 def test_same_answer(apps: dict[str, Any], adapter: str, method: str, url: str, kwargs: dict[str, Any]) -> None:
-    expected = fastapi.testclient.TestClient(apps["fastapi"]).request(method, url, **kwargs)
+    with fastapi.testclient.TestClient(apps["fastapi"]) as theirs:
+        expected = theirs.request(method, url, **kwargs)
     client_cls = genever.testclient.TestClient if adapter == "asgi" else RSGITestClient
-    got = client_cls(apps["genever"]).request(method, url, **kwargs)
+    with client_cls(apps["genever"]) as ours:
+        got = ours.request(method, url, **kwargs)
     assert (got.status_code, got.json()) == (expected.status_code, expected.json())
 
 
@@ -165,3 +167,74 @@ def test_same_document(apps: dict[str, Any]) -> None:
     expected, got = apps["fastapi"].openapi(), apps["genever"].openapi()
     assert got["paths"] == expected["paths"]
     assert got["components"] == expected["components"]
+
+
+class First(BaseModel):
+    first: int
+
+
+class Second(BaseModel):
+    second: int
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+
+
+def build_shared(fw: Any) -> Any:
+    """Body parameters several calls declare: one name for two models, one alias for two files, and
+    a form parameter only an override declares."""
+    app = (getattr(fw, "Genever", None) or fw.FastAPI)()
+    Form, File, Depends = fw.Form, fw.File, fw.Depends
+
+    def first_of(data: Annotated[First, Form()]) -> First:
+        return data
+
+    @app.post("/same-name")
+    def same_name(data: Annotated[Second, Form()], first: Annotated[First, Depends(first_of)]) -> list[Any]:
+        return [first.model_dump(), data.model_dump()]
+
+    def count(files: Annotated[list[bytes], File()]) -> int:
+        return len(files)
+
+    @app.post("/same-alias")
+    def same_alias(
+        n: Annotated[int, Depends(count)],
+        files: Annotated[list[bytes], File()],
+        last: Annotated[bytes, File(alias="files")],
+    ) -> dict[str, Any]:
+        return {"n": n, "files": [f.decode() for f in files], "last": last.decode()}
+
+    def token() -> str:
+        return "default"
+
+    def replacement(token: Annotated[str, Form()]) -> str:
+        return token
+
+    @app.post("/override")
+    def override(profile: Annotated[Profile, Form()], value: Annotated[str, Depends(token)]) -> list[Any]:
+        return [profile.model_dump(), value]
+
+    app.dependency_overrides[token] = replacement
+    return app
+
+
+SHARED: list[tuple[str, dict[str, Any]]] = [
+    ("/same-name", {"data": {"first": "1", "second": "2"}}),
+    ("/same-name", {"data": {"first": "x"}}),
+    ("/same-alias", {"files": [("files", ("a.txt", b"one")), ("files", ("b.txt", b"two"))]}),
+    ("/override", {"data": {"name": "Rick"}}),
+    ("/override", {"data": {"name": "Rick", "token": "secret"}}),
+]
+
+
+@pytest.mark.parametrize("adapter", ["asgi", "rsgi"])
+@pytest.mark.parametrize(("url", "kwargs"), SHARED, ids=[f"{u} {k}" for u, k in SHARED])
+def test_shared_body_parameters(adapter: str, url: str, kwargs: dict[str, Any]) -> None:
+    with fastapi.testclient.TestClient(build_shared(fastapi)) as theirs:
+        expected = theirs.post(url, **kwargs)
+    client_cls = genever.testclient.TestClient if adapter == "asgi" else RSGITestClient
+    with client_cls(build_shared(genever)) as ours:
+        got = ours.post(url, **kwargs)
+    assert (got.status_code, got.json()) == (expected.status_code, expected.json())

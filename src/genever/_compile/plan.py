@@ -19,6 +19,7 @@ in at the ``yield``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,7 @@ def _flatten(
     overrides: Mapping[Any, Any],
     route: str,
     app_scope: AppScope | None = None,
+    bodies: _Bodies | None = None,
 ) -> int:
     children: list[tuple[str | None, int]] = []
     for sub in dependant.dependencies:
@@ -67,11 +69,11 @@ def _flatten(
             replaced.is_security = sub.is_security
             replaced.scope = sub.scope
             replaced.concurrency = sub.concurrency
-            index = _flatten(replaced, nodes, overrides, route, app_scope)
+            index = _flatten(replaced, nodes, overrides, route, app_scope, bodies)
             # the cache key stays the original's, as in FastAPI
             nodes[index].cache_key = sub.cache_key
         else:
-            index = _flatten(sub, nodes, overrides, route, app_scope)
+            index = _flatten(sub, nodes, overrides, route, app_scope, bodies)
         children.append((sub.name, index))
     getters = [(spec.name, param_getter(spec)) for spec in dependant.own_params]
     getters.extend(special_getters(dependant))
@@ -84,13 +86,43 @@ def _flatten(
             kind=kind,
             getters=tuple(getters),
             children=tuple(children),
-            body_names=tuple(spec.name for spec in dependant.body_params),
+            body_names=tuple(
+                (spec.name, bodies.key(spec) if bodies is not None else spec.name) for spec in dependant.body_params
+            ),
             cache_key=dependant.cache_key,
             use_cache=dependant.use_cache,
             function_scope=dependant.scope == "function",
         )
     )
     return len(nodes) - 1
+
+
+class _Bodies:
+    """The body values a plan reads, each once, under the key its nodes find it by.
+
+    A parameter that several calls declare alike (the same name, alias and type) is read once;
+    two that share a name but differ (``data: First`` in a dependency, ``data: Second`` in the
+    handler) are read apart, the later under a key of its own. Overrides' body parameters are
+    read too (they are only known once the overrides are applied).
+    """
+
+    def __init__(self) -> None:
+        self.specs: list[an.ParamSpec] = []
+        self._keys: dict[tuple[str, str, str, str], str] = {}
+        self._names: set[str] = set()
+
+    def key(self, spec: an.ParamSpec) -> str:
+        identity = (spec.name, spec.alias, spec.source, repr(spec.annotation))
+        key = self._keys.get(identity)
+        if key is None:
+            key = spec.name
+            if key in self._names:
+                key = f"{spec.name}__{len(self.specs)}"
+                spec = dataclasses.replace(spec, name=key)
+            self._keys[identity] = key
+            self._names.add(key)
+            self.specs.append(spec)
+        return key
 
 
 def _app_node(
@@ -113,8 +145,9 @@ def compile_route(route: APIRoute, overrides: Mapping[Any, Any]) -> Callable[[Re
     label = route.label
     an.check_path_params(route.dependant, route.path, label)
     nodes: list[Node] = []
-    _flatten(route.dependant, nodes, overrides, label, getattr(route, "_app_scope", None))
-    read_body = body_reader(an.flat_body_params(route.dependant), route.strict_content_type)
+    bodies = _Bodies()
+    _flatten(route.dependant, nodes, overrides, label, getattr(route, "_app_scope", None), bodies)
+    read_body = body_reader(bodies.specs, route.strict_content_type)
     to_response = build_responder(route)
     handler = nodes[-1]
     if handler.kind in (ASYNC_GEN, SYNC_GEN):
@@ -244,8 +277,8 @@ def _plan_runner(
                     if body_failed:
                         bad = True
                     else:
-                        for name in node.body_names:
-                            kwargs[name] = body[name]
+                        for name, key in node.body_names:
+                            kwargs[name] = body[key]
                 if bad:
                     failed[index] = True
                     continue
