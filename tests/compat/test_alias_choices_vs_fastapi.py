@@ -176,9 +176,10 @@ def test_a_path_parameter_no_route_captures_fails_at_startup() -> None:
 
     app = genever.Genever()
     app.include_router(router, prefix="/things/{thing_id}")
-    with pytest.raises(genever.exceptions.ConfigurationError, match=r"GET /things/\{thing_id\}/: parameter 'value'"):
-        with genever.testclient.TestClient(app) as client:
-            client.get("/things/1/")
+    message = r"GET /things/\{thing_id\}/: parameter 'value'"
+    error = genever.exceptions.ConfigurationError
+    with pytest.raises(error, match=message), genever.testclient.TestClient(app) as client:
+        client.get("/things/1/")
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))

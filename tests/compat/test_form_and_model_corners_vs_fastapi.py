@@ -98,6 +98,14 @@ def build(fw: Any) -> Any:
     def hidden(filters: Annotated[Filters | None, Query(include_in_schema=False)] = None) -> Any:
         return filters
 
+    class FileModel(BaseModel):
+        files: Annotated[list[fw.UploadFile], Field(validation_alias=AliasChoices("files", "legacy"))]
+        file: Annotated[fw.UploadFile, Field(validation_alias=AliasChoices("file", "legacy"))]
+
+    @app.post("/file-model")
+    def file_model(data: Annotated[FileModel, Form()]) -> dict[str, Any]:
+        return {"files": [f.filename for f in data.files], "file": data.file.filename}
+
     @app.post("/media")
     def media(
         name: Annotated[str, Form(media_type="application/x-www-form-urlencoded")],
@@ -142,6 +150,7 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/python-names", {}),
     ("GET", "/hidden", {}),
     ("GET", "/hidden?term=t", {}),
+    ("POST", "/file-model", {"files": [("legacy", ("1", b"1")), ("legacy", ("2", b"2")), ("file", ("f", b"f"))]}),
     ("POST", "/media", {"files": {"name": (None, "Rick"), "token": (None, "secret")}}),
     ("POST", "/charset", {"content": "name=a&token=b", "headers": {"content-type": URLENCODED + "; charset=utf-8"}}),
 ]

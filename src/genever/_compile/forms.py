@@ -75,7 +75,7 @@ def _model_data(model: type[BaseModel], form: FormData) -> dict[str, Any]:
     own = set()
     config = model.model_config
     for name, info in model.model_fields.items():
-        is_list = is_scalar_sequence(info.annotation)
+        is_list = is_scalar_sequence(info.annotation) or _is_upload_list(info.annotation)
         for key, _ in field_request_aliases(name, info, convert_underscores=False, config=config):
             own.add(key)
             value = _form_value(form, key, is_list)
