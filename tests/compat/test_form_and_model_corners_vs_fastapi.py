@@ -43,6 +43,11 @@ class Filters(BaseModel):
     term: str = "default"
 
 
+class Named(BaseModel):
+    display_name: Annotated[str, Field(validation_alias=AliasChoices("display_name", "name"))]
+    department: str
+
+
 class Headers(BaseModel):
     model_config = ConfigDict(loc_by_alias=False)
     int_val: int
@@ -106,6 +111,10 @@ def build(fw: Any) -> Any:
     def file_model(data: Annotated[FileModel, Form()]) -> dict[str, Any]:
         return {"files": [f.filename for f in data.files], "file": data.file.filename}
 
+    @app.post("/form-models")
+    def form_models(named: Annotated[Named, Form()], choice: Annotated[Choice | None, Form()] = None) -> list[Any]:
+        return [named.model_dump(), choice.model_dump() if choice else None]
+
     @app.post("/media")
     def media(
         name: Annotated[str, Form(media_type="application/x-www-form-urlencoded")],
@@ -151,6 +160,8 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/hidden", {}),
     ("GET", "/hidden?term=t", {}),
     ("POST", "/file-model", {"files": [("legacy", ("1", b"1")), ("legacy", ("2", b"2")), ("file", ("f", b"f"))]}),
+    ("POST", "/form-models", {"data": {"name": "Ann", "department": "R&D", "second": "2"}}),
+    ("POST", "/form-models", {"data": {"department": "R&D"}}),
     ("POST", "/media", {"files": {"name": (None, "Rick"), "token": (None, "secret")}}),
     ("POST", "/charset", {"content": "name=a&token=b", "headers": {"content-type": URLENCODED + "; charset=utf-8"}}),
 ]
