@@ -19,6 +19,7 @@ import collections
 import contextlib
 import contextvars
 import functools
+import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from queue import SimpleQueue
@@ -82,11 +83,14 @@ class _Pool:
 
     def _work(self) -> None:
         jobs = self.jobs
+        anyio_loop: asyncio.AbstractEventLoop | None = None  # the loop anyio.from_thread finds from here
         while True:
             job = jobs.get()
             if job is None:
                 return
             loop, future, call = job
+            if loop is not anyio_loop and _tell_anyio(loop):
+                anyio_loop = loop
             with self.lock:
                 self.pending -= 1
                 self.busy += 1
@@ -125,6 +129,25 @@ class _Pool:
                 future.set_result(result)
             else:
                 future.set_exception(exc)
+
+
+def _tell_anyio(loop: asyncio.AbstractEventLoop) -> bool:
+    """Let ``anyio.from_thread.run`` in this worker thread reach ``loop``, as from anyio's own workers
+    (FastAPI runs sync code in those); False while anyio is not loaded.
+
+    anyio finds the loop in a thread-local it sets in its workers; there is no public way to
+    set it, so a version of anyio without it leaves ``from_thread`` asking for a token.
+    """
+    if "anyio" not in sys.modules:
+        return False
+    try:
+        from anyio._backends._asyncio import AsyncIOBackend
+        from anyio._core._eventloop import threadlocals
+        from anyio.lowlevel import EventLoopToken
+    except ImportError:
+        return True
+    threadlocals.current_token = EventLoopToken(AsyncIOBackend, loop)
+    return True
 
 
 _pool = _Pool(THREAD_LIMIT)

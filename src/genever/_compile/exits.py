@@ -1,8 +1,21 @@
 """Dependencies with ``yield``: entering them, and the code after ``yield`` (exits), last
-entered first, with the handler's exception thrown in."""
+entered first, with the handler's exception thrown in.
+
+Exits are shielded from cancellation, as FastAPI shields them: asyncio cancels a
+task once, but anyio's cancel scopes (a task group, ``move_on_after``, a test's
+``CancelScope``) cancel it again at every ``await`` until the scope exits, so the
+``await`` in a ``finally`` after ``yield`` (closing a connection, a task group)
+would be cut short. When anyio is loaded (Granian loads it), the first async
+generator of a request enters one ``CancelScope`` (before the generator, so that
+the scopes the generator opens nest inside it) that is shielded only while an
+exit runs; a cancellation still pending when an exit ends is raised right after
+it, as in FastAPI. A sync generator's exit runs in a worker thread under a
+shield of its own. Routes without ``yield`` dependencies never reach this code.
+"""
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from ..concurrency import run_in_threadpool
@@ -12,27 +25,39 @@ from .nodes import ASYNC_GEN, Node
 if TYPE_CHECKING:
     from ..requests import Request
 
+# the kind of a ``request._cleanup`` entry: True an async generator, False a sync one,
+# None the request's cleanup scope (always the first entry)
+_SCOPE = None
+
 
 async def enter_generator(request: Request, node: Node, kwargs: dict[str, Any]) -> Any:
-    if request._cleanup is None:
-        request._cleanup = []
+    cleanup = request._cleanup
+    if cleanup is None:
+        cleanup = request._cleanup = []
     if node.kind == ASYNC_GEN:
+        if not cleanup or cleanup[0][0] is not _SCOPE:
+            anyio = sys.modules.get("anyio")
+            if anyio is not None:
+                scope = anyio.CancelScope()
+                scope.__enter__()
+                cleanup.insert(0, (_SCOPE, scope, False))
         agen = node.call(**kwargs)
         value = await agen.__anext__()
-        request._cleanup.append((True, agen, node.function_scope))
+        cleanup.append((True, agen, node.function_scope))
         return value
     gen = await run_in_threadpool(node.call, **kwargs)
     value = await run_in_threadpool(next, gen)
-    request._cleanup.append((False, gen, node.function_scope))
+    cleanup.append((False, gen, node.function_scope))
     return value
 
 
 async def close_function_scope(request: Request) -> None:
     """Close the ``scope="function"`` generators now that the handler returned (before the response)."""
     cleanup = request._cleanup or []
+    scope = cleanup[0][1] if cleanup and cleanup[0][0] is _SCOPE else None
     request._cleanup = [entry for entry in cleanup if entry[2]]
     try:
-        await close_generators(request, None)
+        await _close(request._cleanup, None, scope)
     finally:
         request._cleanup = [entry for entry in cleanup if not entry[2]]
 
@@ -50,18 +75,44 @@ async def close_generators(request: Request, exc: BaseException | None) -> None:
         if exc is not None:
             raise exc
         return
+    if any(entry[2] for entry in cleanup):  # as FastAPI: the function-scoped ones first (an error before they closed)
+        cleanup = [entry for entry in cleanup if not entry[2]] + [entry for entry in cleanup if entry[2]]
+    if cleanup[0][0] is not _SCOPE:
+        await _close(cleanup, exc, None)
+        return
+    scope = cleanup[0][1]
+    try:
+        await _close(cleanup[1:], exc, scope)
+    except BaseException as raised:
+        if not scope.__exit__(type(raised), raised, raised.__traceback__):
+            raise
+    else:
+        scope.__exit__(None, None, None)
+
+
+async def _close(cleanup: list[Any], exc: BaseException | None, scope: Any) -> None:
     current = exc
     for is_async, gen, _ in reversed(cleanup):
         try:
             if is_async:
-                if current is None:
-                    await gen.__anext__()
+                if scope is None:
+                    await _resume_async(gen, current)
                 else:
-                    await gen.athrow(current)
-            elif await run_in_threadpool(_resume_sync, gen, current):
+                    shielded = scope.shield
+                    scope.shield = True
+                    try:
+                        await _resume_async(gen, current)
+                    finally:
+                        scope.shield = shielded
+            elif await _in_thread(_resume_sync, gen, current):
                 raise StopIteration
         except (StopAsyncIteration, StopIteration):
             current = None if current is None else _Swallowed(current)
+            if scope is not None and is_async:
+                try:  # a cancellation that arrived while the exit was shielded
+                    await sys.modules["anyio"].lowlevel.checkpoint_if_cancelled()
+                except BaseException as cancelled:
+                    current = cancelled
             continue
         except BaseException as raised:
             current = raised
@@ -75,6 +126,23 @@ async def close_generators(request: Request, exc: BaseException | None) -> None:
         ) from current.original
     if current is not None:
         raise current
+
+
+async def _resume_async(gen: Any, exc: BaseException | None) -> None:
+    if exc is None:
+        await gen.__anext__()
+    else:
+        await gen.athrow(exc)
+
+
+async def _in_thread(resume: Any, gen: Any, exc: BaseException | None) -> bool:
+    anyio = sys.modules.get("anyio")
+    if anyio is None:
+        finished: bool = await run_in_threadpool(resume, gen, exc)
+        return finished
+    with anyio.CancelScope(shield=True):
+        finished = await run_in_threadpool(resume, gen, exc)
+    return finished
 
 
 def _resume_sync(gen: Any, exc: BaseException | None) -> bool:
