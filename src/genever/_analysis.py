@@ -84,10 +84,13 @@ class Dependant:
         return self.path_params + self.query_params + self.header_params + self.cookie_params
 
     @property
-    def cache_key(self) -> tuple[Any, tuple[str, ...], str]:
-        # as FastAPI: the same generator with scope="function" and the default (request) scope is two values
-        scope = self.scope if self.scope not in (None, "request") else ""
-        return (self.call, tuple(sorted(set(self.security_scopes))) if self.is_security else (), scope)
+    def cache_key(self) -> tuple[Any, ...]:
+        key = (self.call, tuple(sorted(set(self.security_scopes))) if self.is_security else ())
+        if self.scope not in (None, "request", "app"):
+            # as FastAPI: the same generator with scope="function" and the default (request) scope is
+            # two values (PERF: only then a third item, whose hash each request would compute)
+            return (*key, self.scope)
+        return key
 
     def walk(self) -> list[Dependant]:
         """This dependant and every sub-dependant, depth first, parents last."""

@@ -87,7 +87,7 @@ class Request:
         "_form",
         "_headers",
         "_json",
-        "_max_body",  # a route's own max_body_size, when it differs from the app's (unset otherwise)
+        "_max_body",  # a route's own max_body_size, when it differs from the app's (None otherwise)
         "_query",
         "_query_list",
         "_receive",
@@ -105,6 +105,11 @@ class Request:
         "scope",
     )
 
+    # Whether the task serving this request may run inside an anyio cancel scope (an ASGI
+    # caller's task group, Starlette's BaseHTTPMiddleware, a test's scope): then the clean-up of
+    # yield dependencies is shielded (see _compile/exits). Granian's RSGI tasks never do.
+    _in_anyio_scope = True
+
     scope: Any
     app: Genever
     method: str
@@ -113,7 +118,6 @@ class Request:
     root_path: str
     path_params: dict[str, Any]
     _route: str  # unset unless observability is on
-    _max_body: int | None  # unset unless the route has a max_body_size of its own
 
     def _init(self) -> None:
         # PERF: plain attribute stores instead of __init__ keyword plumbing; this
@@ -127,6 +131,7 @@ class Request:
         self._state: State | None = None
         self.path_params = {}
         self._cleanup: list[Any] | None = None
+        self._max_body: int | None = None  # set by the runner of a route with a body limit of its own
         self._form: Any = None
         self._sub_response: Any = None
         self._background: Any = None
@@ -246,18 +251,13 @@ class Request:
             body = self._body = b"".join(chunks)
         return body
 
-    def _limit(self) -> int | None:
-        """The route's ``max_body_size`` (its own, or the app's)."""
-        # PERF: the slot is set only by the runner of a route with a limit of its own
-        limit: int | None = getattr(self, "_max_body", None)
+    def _body_limit(self) -> int | None:
+        """The route's ``max_body_size`` (its own, or the app's); raises 413 at once when
+        Content-Length already exceeds it."""
+        limit = self._max_body
         if limit is None:
             app = self.app
             limit = app.max_body_size if app is not None else None
-        return limit
-
-    def _body_limit(self) -> int | None:
-        """The route's ``max_body_size``; raises 413 at once when Content-Length already exceeds it."""
-        limit = self._limit()
         if limit is not None:
             declared = self.header("content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -432,6 +432,8 @@ class _ASGIRequest(Request):
 class _RSGIRequest(Request):
     __slots__ = ("_asgi_scope", "_proto", "_rsgi")
 
+    _in_anyio_scope = False  # Granian's own task (ASGI middleware under RSGI gets an ASGI request)
+
     def __init__(self, scope: Any, proto: Any, app: Genever, state: dict[str, Any]) -> None:
         self._init()
         self._rsgi = scope
@@ -535,7 +537,7 @@ class _RSGIRequest(Request):
     async def body(self) -> bytes:
         body = self._body
         if body is None:
-            if self._limit() is None and not self._stream_consumed:
+            if self._max_body is None and self.app.max_body_size is None and not self._stream_consumed:
                 self._stream_consumed = True  # Granian hands the body over once, whole or streamed
                 try:
                     body = await self._proto()

@@ -153,6 +153,8 @@ class RSGIWebSocket(WebSocket):
 
     __slots__ = ("_closed", "_proto", "_transport")
 
+    _in_anyio_scope = False  # Granian's own task
+
     def __init__(self, scope: Any, proto: Any, app: Any) -> None:
         super().__init__(asgi_websocket_scope(scope, root_path=app.root_path), self._rsgi_receive, self._rsgi_send, app)
         self._proto = proto

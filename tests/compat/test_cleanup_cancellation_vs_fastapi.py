@@ -179,3 +179,91 @@ def test_a_route_without_yield_dependencies_is_not_touched() -> None:
         return status, scopes["cancel"].cancelled_caught
 
     assert run(genever) == run(fastapi) == (200, False)
+
+
+def run_endless_stream(fw: Any, cancel_with: str) -> tuple[bool, bool]:
+    """A stream whose generator never awaits: the cancellation still reaches it (FastAPI's issue 14680)."""
+    app = make_app(fw)
+
+    @app.get("/stream", response_class=fw.responses.StreamingResponse)
+    async def endless() -> Any:
+        i = 0
+        while True:
+            yield f"item {i}\n"
+            i += 1
+
+    chunks: list[bytes] = []
+
+    async def call() -> None:
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                 "path": "/stream", "query_string": b"", "root_path": "", "headers": []}  # fmt: skip
+
+        async def receive() -> dict[str, Any]:
+            await asyncio.sleep(3600)  # a client that never leaves: only the cancellation ends this
+            return {"type": "http.disconnect"}  # pragma: no cover
+
+        async def send(message: dict[str, Any]) -> None:  # never suspends
+            if message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await app(scope, receive, send)
+
+    async def with_anyio() -> bool:
+        with anyio.move_on_after(0.2) as scope:
+            await call()
+        return scope.cancelled_caught
+
+    async def with_asyncio() -> bool:
+        try:
+            async with asyncio.timeout(0.2):
+                await call()
+        except TimeoutError:
+            return True
+        return False  # pragma: no cover
+
+    cancelled = anyio.run(with_anyio) if cancel_with == "anyio" else asyncio.run(with_asyncio())
+    return cancelled, len(chunks) > 16
+
+
+@pytest.mark.parametrize("cancel_with", ["anyio", "asyncio"])
+def test_an_endless_stream_that_never_awaits_is_cancellable(cancel_with: str) -> None:
+    assert run_endless_stream(genever, cancel_with) == run_endless_stream(fastapi, cancel_with) == (True, True)
+
+
+def run_contextmanager_in_threadpool(fw: Any) -> list[str]:
+    """FastAPI's helper under a cancelled scope: ``__exit__`` runs whole in its worker, and what it
+    raises reaches the caller (the cancellation does not replace it)."""
+    import contextlib
+
+    events: list[str] = []
+
+    class Resource(contextlib.AbstractContextManager):  # type: ignore[type-arg]
+        def __enter__(self) -> str:
+            return "r"
+
+        def __exit__(self, *exc_info: Any) -> None:
+            anyio.from_thread.run(anyio.sleep, 0)  # the worker reaches the loop: a real await
+            events.append(f"exit with {type(exc_info[1]).__name__}")
+            raise ValueError("exit failed")
+
+    async def main() -> None:
+        with anyio.CancelScope() as scope:
+            try:
+                async with fw.concurrency.contextmanager_in_threadpool(Resource()):
+                    scope.cancel()
+                    await anyio.sleep(0)
+            except ValueError as exc:
+                events.append(f"caught {exc}")
+
+    anyio.run(main)
+    return events
+
+
+def test_contextmanager_in_threadpool_exits_whole_when_cancelled() -> None:
+    import fastapi.concurrency
+
+    import genever.concurrency
+
+    expected = run_contextmanager_in_threadpool(fastapi)
+    assert run_contextmanager_in_threadpool(genever) == expected
+    assert expected[-1] == "caught exit failed"

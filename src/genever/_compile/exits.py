@@ -5,11 +5,14 @@ Exits are shielded from cancellation, as FastAPI shields them: asyncio cancels a
 task once, but anyio's cancel scopes (a task group, ``move_on_after``, a test's
 ``CancelScope``) cancel it again at every ``await`` until the scope exits, so the
 ``await`` in a ``finally`` after ``yield`` (closing a connection, a task group)
-would be cut short. When anyio is loaded (Granian loads it), the first async
-generator of a request enters one ``CancelScope`` (before the generator, so that
-the scopes the generator opens nest inside it) that is shielded only while an
-exit runs; a cancellation still pending when an exit ends is raised right after
-it, as in FastAPI. A sync generator's exit runs in a worker thread under a
+would be cut short. When the request's task runs inside an anyio cancel scope
+(``concurrency._anyio_scoped``: in tests, under anyio task groups, Starlette's
+``BaseHTTPMiddleware``; not under Granian's RSGI, where it is not even asked, or
+a plain uvicorn, whose request tasks asyncio cancels once at most), the first
+async generator of a request enters one ``CancelScope`` (before the generator, so
+that the scopes the generator opens nest inside it) that is shielded only while
+an exit runs; a cancellation still pending when an exit ends is raised right
+after it, as in FastAPI. A sync generator's exit runs in a worker thread under a
 shield of its own. Routes without ``yield`` dependencies never reach this code.
 """
 
@@ -18,7 +21,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-from ..concurrency import run_in_threadpool
+from ..concurrency import _anyio_scoped, _run_to_completion, run_in_threadpool
 from ..exceptions import DependencyExitError
 from .nodes import ASYNC_GEN, Node
 
@@ -35,8 +38,8 @@ async def enter_generator(request: Request, node: Node, kwargs: dict[str, Any]) 
     if cleanup is None:
         cleanup = request._cleanup = []
     if node.kind == ASYNC_GEN:
-        if not cleanup or cleanup[0][0] is not _SCOPE:
-            anyio = sys.modules.get("anyio")
+        if request._in_anyio_scope and (not cleanup or cleanup[0][0] is not _SCOPE):
+            anyio = _anyio_scoped()
             if anyio is not None:
                 scope = anyio.CancelScope()
                 scope.__enter__()
@@ -54,20 +57,25 @@ async def enter_generator(request: Request, node: Node, kwargs: dict[str, Any]) 
 async def close_function_scope(request: Request) -> None:
     """Close the ``scope="function"`` generators now that the handler returned (before the response)."""
     cleanup = request._cleanup or []
-    scope = cleanup[0][1] if cleanup and cleanup[0][0] is _SCOPE else None
-    request._cleanup = [entry for entry in cleanup if entry[2]]
+    scope = cleanup[:1] if cleanup and cleanup[0][0] is _SCOPE else []
+    request._cleanup = scope + [entry for entry in cleanup if entry[2]]
     try:
-        await _close(request._cleanup, None, scope)
+        await close_generators(request, None, keep_scope=True)
     finally:
-        request._cleanup = [entry for entry in cleanup if not entry[2]]
+        request._cleanup = [entry for entry in cleanup if not entry[2]]  # the scope's entry among them
 
 
-async def close_generators(request: Request, exc: BaseException | None) -> None:
+async def close_generators(
+    request: Request, exc: BaseException | None, function_first: bool = False, keep_scope: bool = False
+) -> None:
     """Run the code after ``yield`` of every entered generator, last entered first.
 
     With ``exc`` set, it is thrown in at each ``yield`` (so ``try/except``
     around ``yield`` sees it); whatever a generator raises replaces it for
     the generators entered before it. The final exception, if any, is raised.
+    ``function_first``: the route has ``scope="function"`` generators, which close
+    before the others, as FastAPI's two exit stacks do (on an error before they closed).
+    ``keep_scope``: the request's cleanup scope stays entered (more exits follow).
     """
     cleanup = request._cleanup
     request._cleanup = None
@@ -75,57 +83,57 @@ async def close_generators(request: Request, exc: BaseException | None) -> None:
         if exc is not None:
             raise exc
         return
-    if any(entry[2] for entry in cleanup):  # as FastAPI: the function-scoped ones first (an error before they closed)
+    if function_first:
         cleanup = [entry for entry in cleanup if not entry[2]] + [entry for entry in cleanup if entry[2]]
-    if cleanup[0][0] is not _SCOPE:
-        await _close(cleanup, exc, None)
-        return
-    scope = cleanup[0][1]
-    try:
-        await _close(cleanup[1:], exc, scope)
-    except BaseException as raised:
-        if not scope.__exit__(type(raised), raised, raised.__traceback__):
-            raise
-    else:
-        scope.__exit__(None, None, None)
-
-
-async def _close(cleanup: list[Any], exc: BaseException | None, scope: Any) -> None:
+    scope = None
+    if cleanup[0][0] is _SCOPE:
+        scope = cleanup[0][1]
+        cleanup = cleanup[1:]
     current = exc
-    for is_async, gen, _ in reversed(cleanup):
-        try:
-            if is_async:
-                if scope is None:
-                    await _resume_async(gen, current)
-                else:
-                    shielded = scope.shield
-                    scope.shield = True
-                    try:
-                        await _resume_async(gen, current)
-                    finally:
-                        scope.shield = shielded
-            elif await _in_thread(_resume_sync, gen, current):
-                raise StopIteration
-        except (StopAsyncIteration, StopIteration):
-            current = None if current is None else _Swallowed(current)
-            if scope is not None and is_async:
-                try:  # a cancellation that arrived while the exit was shielded
-                    await sys.modules["anyio"].lowlevel.checkpoint_if_cancelled()
-                except BaseException as cancelled:
-                    current = cancelled
-            continue
-        except BaseException as raised:
-            current = raised
-            continue
-        current = DependencyExitError(f"dependency {gen!r} yielded more than once")
-    if isinstance(current, _Swallowed):
-        raise DependencyExitError(
-            "no response could be built: the application code is raising an exception and a dependency with "
-            "yield caught it without raising it again (a bare except, or except Exception); re-raise it (or "
-            "raise an HTTPException) in the except block"
-        ) from current.original
-    if current is not None:
-        raise current
+    anyio_possible = request._in_anyio_scope
+    try:
+        for is_async, gen, _ in reversed(cleanup):
+            try:
+                if is_async:
+                    if scope is not None:
+                        shielded = scope.shield
+                        scope.shield = True
+                        try:
+                            await _resume_async(gen, current)
+                        finally:
+                            scope.shield = shielded
+                    elif current is None:  # PERF: the common case inline, no coroutine of its own
+                        await gen.__anext__()
+                    else:
+                        await gen.athrow(current)
+                elif await (_run_to_completion if anyio_possible else run_in_threadpool)(_resume_sync, gen, current):
+                    raise StopIteration
+            except (StopAsyncIteration, StopIteration):
+                current = None if current is None else _Swallowed(current)
+                if scope is not None and is_async:
+                    try:  # a cancellation that arrived while the exit was shielded
+                        await sys.modules["anyio"].lowlevel.checkpoint_if_cancelled()
+                    except BaseException as cancelled:
+                        current = cancelled
+                continue
+            except BaseException as raised:
+                current = raised
+                continue
+            current = DependencyExitError(f"dependency {gen!r} yielded more than once")
+        if isinstance(current, _Swallowed):
+            raise DependencyExitError(
+                "no response could be built: the application code is raising an exception and a dependency with "
+                "yield caught it without raising it again (a bare except, or except Exception); re-raise it (or "
+                "raise an HTTPException) in the except block"
+            ) from current.original
+        if current is not None:
+            raise current
+    except BaseException as raised:
+        if scope is not None and not keep_scope and scope.__exit__(type(raised), raised, raised.__traceback__):
+            return
+        raise
+    if scope is not None and not keep_scope:
+        scope.__exit__(None, None, None)
 
 
 async def _resume_async(gen: Any, exc: BaseException | None) -> None:
@@ -133,16 +141,6 @@ async def _resume_async(gen: Any, exc: BaseException | None) -> None:
         await gen.__anext__()
     else:
         await gen.athrow(exc)
-
-
-async def _in_thread(resume: Any, gen: Any, exc: BaseException | None) -> bool:
-    anyio = sys.modules.get("anyio")
-    if anyio is None:
-        finished: bool = await run_in_threadpool(resume, gen, exc)
-        return finished
-    with anyio.CancelScope(shield=True):
-        finished = await run_in_threadpool(resume, gen, exc)
-    return finished
 
 
 def _resume_sync(gen: Any, exc: BaseException | None) -> bool:

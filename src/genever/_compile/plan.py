@@ -301,7 +301,7 @@ def _plan_runner(
             return to_response(request, result)
         except BaseException as exc:
             if request._cleanup:
-                await close_generators(request, exc)
+                await close_generators(request, exc, has_function_scope)
             raise
 
     return run
