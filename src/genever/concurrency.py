@@ -206,6 +206,8 @@ def _anyio_scoped() -> Any:
         tasks = _anyio_tasks = getattr(table, "data", False)
     if tasks is False:
         return sys.modules.get("anyio")
+    if not tasks:
+        return None
     try:
         # PERF: the table holds few tasks (those that ever entered a scope, until they end) and
         # usually none in a scope now: then this one is not either, and asking which task runs

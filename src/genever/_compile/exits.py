@@ -21,6 +21,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
+from .. import concurrency as _concurrency
 from ..concurrency import _anyio_scoped, _run_to_completion, run_in_threadpool
 from ..exceptions import DependencyExitError
 from .nodes import ASYNC_GEN, Node
@@ -39,7 +40,10 @@ async def enter_generator(request: Request, node: Node, kwargs: dict[str, Any]) 
         cleanup = request._cleanup = []
     if node.kind == ASYNC_GEN:
         if request._in_anyio_scope and (not cleanup or cleanup[0][0] is not _SCOPE):
-            anyio = _anyio_scoped()
+            # PERF: anyio's table of the tasks its scopes hold (None: not seen yet), when empty,
+            # answers "not held" without a call (~1,400 instructions); see concurrency._anyio_scoped
+            held = _concurrency._anyio_tasks
+            anyio = _anyio_scoped() if held is None or held is False or held else None
             if anyio is not None:
                 scope = anyio.CancelScope()
                 scope.__enter__()
@@ -90,7 +94,6 @@ async def close_generators(
         scope = cleanup[0][1]
         cleanup = cleanup[1:]
     current = exc
-    anyio_possible = request._in_anyio_scope
     try:
         for is_async, gen, _ in reversed(cleanup):
             try:
@@ -106,7 +109,9 @@ async def close_generators(
                         await gen.__anext__()
                     else:
                         await gen.athrow(current)
-                elif await (_run_to_completion if anyio_possible else run_in_threadpool)(_resume_sync, gen, current):
+                elif await (_run_to_completion if request._in_anyio_scope else run_in_threadpool)(
+                    _resume_sync, gen, current
+                ):
                     raise StopIteration
             except (StopAsyncIteration, StopIteration):
                 current = None if current is None else _Swallowed(current)
