@@ -2,12 +2,17 @@
 
 The same database work as the framework-free ``../shared/bench/apps/raw_rsgi_db.py``
 and FastAPI's ``fastapi_db_app.py``: a pool of ``DB_POOL_SIZE`` connections (all
-opened at start, asyncpg's reset on release turned off, as pgx's pool), one
-pooled connection per request, the reads one after the other, the writes of
-/updates as one pipelined ``executemany`` in id order. The pool is an
-app-scoped dependency (``Depends(get_pool, scope="app")``): made at start-up,
-closed at shutdown, and a request only reads its slot. /fortunes renders an
-autoescaped Jinja2 template through ``genever.templating``.
+opened at start, nothing sent on release, as pgx's pool), one pooled
+connection per request, the reads one after the other, the writes of /updates
+as one pipelined ``executemany`` in id order. The pool is an app-scoped
+dependency (``Depends(get_pool, scope="app")``): made at start-up, closed at
+shutdown, and a request only reads its slot. /fortunes renders an autoescaped
+Jinja2 template through ``genever.templating``.
+
+The pool is genever's recommended one, ``genever.ext.asyncpg`` (the same
+connections, without asyncpg's per-acquire machinery); ``BENCH_POOL=asyncpg``
+uses ``asyncpg.create_pool`` instead, as the raw app does, to price the
+framework alone.
 
     DATABASE_URL=postgresql://... genever run benchmarks.app_db:app
 """
@@ -15,13 +20,14 @@ autoescaped Jinja2 template through ``genever.templating``.
 import os
 import random
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 import asyncpg
 import jinja2
 import msgspec
 
 from genever import Depends, Genever, Request
+from genever.ext.asyncpg import create_pool
 from genever.responses import HTMLResponse
 from genever.templating import Jinja2Templates
 
@@ -52,16 +58,19 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
     """Pool reset hook: return the connection as it is, as pgx's pool does."""
 
 
-async def get_pool() -> AsyncIterator[asyncpg.Pool]:
+async def get_pool() -> AsyncIterator[Any]:
     size = int(os.environ.get("DB_POOL_SIZE", "16"))
-    pool = await asyncpg.create_pool(
-        os.environ.get("DATABASE_URL"), min_size=size, max_size=size, max_queries=10_000_000, reset=_keep_session
-    )
+    if os.environ.get("BENCH_POOL") == "asyncpg":
+        pool = await asyncpg.create_pool(
+            os.environ.get("DATABASE_URL"), min_size=size, max_size=size, max_queries=10_000_000, reset=_keep_session
+        )
+    else:
+        pool = await create_pool(os.environ.get("DATABASE_URL"), size=size)
     yield pool
     await pool.close()
 
 
-Pool = Annotated[asyncpg.Pool, Depends(get_pool, scope="app")]
+Pool = Annotated[Any, Depends(get_pool, scope="app")]
 
 app = Genever(openapi_url=None)
 

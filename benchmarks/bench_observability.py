@@ -78,6 +78,10 @@ def genever_app(signal: str) -> Any:
         from opentelemetry.trace import NoOpTracerProvider
 
         tracing.instrument(app, tracer_provider=NoOpTracerProvider())
+    if signal == "tracing, FastAPI's instrumentor":  # its ASGI stack around genever's (the RSGI bridge)
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+        FastAPIInstrumentor.instrument_app(app, tracer_provider=_noop_provider())
     app.freeze()
     return app
 
@@ -149,6 +153,12 @@ class _Proto:
     def response_empty(self, status: int, headers: Any) -> None:
         pass
 
+    def __aiter__(self) -> Any:  # the request body, read by the ASGI bridge (an empty GET body)
+        return self
+
+    async def __anext__(self) -> bytes:
+        raise StopAsyncIteration
+
 
 async def drive_rsgi(app: Any, n: int) -> float:
     scope, proto, handle = _Scope(), _Proto(), app.__rsgi__
@@ -186,6 +196,7 @@ ROWS: list[tuple[str, str, Callable[[str], Any], Any]] = [
     ("genever", "tracing", genever_app, drive_rsgi),
     ("genever", "tracing, API only", genever_app, drive_rsgi),
     ("genever", "all", genever_app, drive_rsgi),
+    ("genever", "tracing, FastAPI's instrumentor", genever_app, drive_rsgi),
     ("fastapi", "none", fastapi_app, drive_asgi),
     ("fastapi", "metrics", fastapi_app, drive_asgi),
     ("fastapi", "request id", fastapi_app, drive_asgi),
@@ -197,6 +208,7 @@ WHAT = {
     ("genever", "tracing"): "genever.tracing, SDK + no-op exporter",
     ("genever", "tracing, API only"): "genever.tracing, OTel API, no SDK",
     ("genever", "all"): "metrics + request id + tracing (SDK)",
+    ("genever", "tracing, FastAPI's instrumentor"): "opentelemetry-instrumentation-fastapi, SDK + no-op exporter",
     ("fastapi", "metrics"): "prometheus-fastapi-instrumentator",
     ("fastapi", "request id"): '`@app.middleware("http")` + ContextVar',
     ("fastapi", "tracing"): "opentelemetry-instrumentation-fastapi, SDK + no-op exporter",

@@ -239,10 +239,11 @@ async def health() -> dict[str, str]:
 
 
 # Observability: Prometheus metrics at /metrics, a request id in every log record and an access
-# log, /healthz and /readyz for probes, OpenTelemetry spans when genever[otel] is installed.
+# log, /healthz and /readyz for probes (ready while the database answers), OpenTelemetry spans
+# when genever[otel] is installed.
 metrics.instrument(app)
 genever_logging.instrument(app)
-app.add_health_routes()
+app.add_health_routes().add_check("database", db.ping)
 with contextlib.suppress(ConfigurationError):
     tracing.instrument(app)
 

@@ -42,8 +42,10 @@ def run(url: str, *statements: tuple[str, Any]) -> list[Any]:
     return asyncio.run(go())
 
 
-@pytest.fixture
-def client(postgres_cluster: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestClient, str]]:
+@pytest.fixture(params=["genever", "asyncpg"])
+def client(
+    postgres_cluster: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[tuple[TestClient, str]]:
     url = new_database(postgres_cluster)
     run(
         url,
@@ -54,6 +56,7 @@ def client(postgres_cluster: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[t
     )
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("DB_POOL_SIZE", "2")
+    monkeypatch.setenv("BENCH_POOL", request.param)  # genever.ext.asyncpg's pool, or asyncpg's own
     from benchmarks.app_db import app
 
     with TestClient(app) as client:

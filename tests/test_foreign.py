@@ -84,6 +84,90 @@ def test_a_fastapi_security_scheme_dependency_works(client_factory: Any) -> None
     assert client.get("/me").status_code in (401, 403)
 
 
+def test_a_fastapi_security_scheme_is_documented_as_fastapi_documents_it() -> None:
+    """fastapi-users hands genever FastAPI's own ``OAuth2PasswordBearer`` inside its dependencies."""
+    bearer = fastapi.security.OAuth2PasswordBearer(tokenUrl="auth/login", scopes={"read": "read things"})
+    key = fastapi.security.APIKeyHeader(name="x-key", auto_error=False)
+
+    def current_user(token: str = fastapi.Depends(bearer), api_key: str | None = fastapi.Depends(key)) -> str:
+        return token
+
+    documents = []
+    for framework in (genever, fastapi):
+        app = framework.FastAPI()
+
+        @app.get("/me")
+        def me(user: str = fastapi.Security(current_user, scopes=["read"])) -> dict[str, str]:
+            return {"user": user}
+
+        document = app.openapi()
+        documents.append((document["components"]["securitySchemes"], document["paths"]["/me"]["get"]["security"]))
+    assert documents[0] == documents[1]
+    assert documents[0][0]["OAuth2PasswordBearer"]["flows"]["password"]["tokenUrl"] == "auth/login"
+
+
+def test_fastapis_own_validation_error_is_answered_as_fastapi_answers_it(client_factory: Any) -> None:
+    """fastapi-filter raises FastAPI's own ``RequestValidationError`` from a dependency."""
+    import fastapi.exceptions
+    from fastapi.testclient import TestClient
+
+    errors = [{"type": "value_error", "loc": ("order_by",), "msg": "Value error, bad", "input": ["x"]}]
+
+    def check() -> None:
+        raise fastapi.exceptions.RequestValidationError(errors)
+
+    answers = []
+    for framework, make_client in ((genever, client_factory), (fastapi, TestClient)):
+        app = framework.FastAPI()
+
+        @app.get("/checked", dependencies=[fastapi.Depends(check)])
+        def checked() -> None:
+            return None
+
+        answer = make_client(app).get("/checked")
+        answers.append((answer.status_code, answer.json()))
+    assert answers[0] == answers[1] == (422, {"detail": [{**errors[0], "loc": ["order_by"]}]})
+
+
+def test_a_handler_for_fastapis_validation_error_gets_genevers(client_factory: Any) -> None:
+    import fastapi.exceptions
+
+    app = Genever()
+
+    @app.exception_handler(fastapi.exceptions.RequestValidationError)
+    def on_invalid(request: genever.Request, exc: genever.exceptions.RequestValidationError) -> Any:
+        return genever.responses.JSONResponse({"invalid": [list(err["loc"]) for err in exc.errors()]}, 400)
+
+    @app.get("/items/{item_id}")
+    def item(item_id: int) -> int:
+        return item_id
+
+    answer = client_factory(app).get("/items/x")
+    assert (answer.status_code, answer.json()) == (400, {"invalid": [["path", "item_id"]]})
+
+
+def test_fastapis_response_validation_error_meets_the_handler_for_it(client_factory: Any) -> None:
+    import fastapi.exceptions
+
+    app = Genever()
+
+    @app.exception_handler(fastapi.exceptions.ResponseValidationError)  # genever's own is raised below
+    def on_bad_response(request: genever.Request, exc: genever.exceptions.ResponseValidationError) -> Any:
+        return genever.responses.JSONResponse({"bad response": [list(err["loc"]) for err in exc.errors()]}, 502)
+
+    @app.get("/mine", response_model=int)
+    def mine() -> Any:
+        return "not a number"
+
+    @app.get("/theirs")
+    def theirs() -> None:  # a package built on FastAPI raising FastAPI's own
+        raise fastapi.exceptions.ResponseValidationError([{"type": "int_type", "loc": ("response",), "msg": "no"}])
+
+    client = client_factory(app)
+    assert client.get("/mine").json() == {"bad response": [["response"]]}
+    assert (client.get("/theirs").status_code, client.get("/theirs").json()) == (502, {"bad response": [["response"]]})
+
+
 def test_a_fastapi_router_is_taken_over(client_factory: Any) -> None:
     inner = fastapi.APIRouter(prefix="/inner", tags=["inner"])
 

@@ -8,12 +8,13 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import pytest
 
-from genever import Genever, health
+from genever import Depends, Genever, health
+from genever.exceptions import ConfigurationError
 from tests.servers import free_port, serve
 
 BIN = Path(sys.executable).parent
@@ -123,3 +124,84 @@ def test_health_routes_on_a_real_server(server: str, tmp_path: Path) -> None:
         not_ready = httpx.get(base + "/readyz")
         assert not_ready.status_code == 503
         assert not_ready.json()["checks"]["dependency"].startswith("failed")
+
+
+class Pool:
+    def __init__(self) -> None:
+        self.up = True
+        self.closed = False
+
+
+made: list[Pool] = []
+
+
+async def get_pool() -> Any:
+    pool = Pool()
+    made.append(pool)
+    yield pool
+    pool.closed = True
+
+
+PoolDep = Annotated[Pool, Depends(get_pool, scope="app")]
+
+
+def test_a_check_takes_app_scoped_dependencies(client_factory: Callable[..., Any]) -> None:
+    made.clear()
+    app = Genever()
+    checks = app.add_health_routes()
+
+    @app.get("/up")
+    async def up(pool: PoolDep) -> bool:
+        return pool.up
+
+    @checks.check("pool")
+    async def pool_check(pool: PoolDep) -> bool:
+        return pool.up
+
+    def sync_check(pool: PoolDep, retries: int = 3) -> None:  # a plain default is left alone
+        if not pool.up:
+            raise ConnectionError(f"down after {retries} tries")
+
+    checks.add_check("pool (sync)", sync_check)
+    client = client_factory(app)
+    assert client.get("/readyz").json() == {"status": "ready", "checks": {"pool": "ok", "pool (sync)": "ok"}}
+    assert client.get("/up").json() is True
+    assert len(made) == 1  # the same value the routes get, made once
+    made[0].up = False
+    answer = client.get("/readyz")
+    assert answer.status_code == 503
+    assert answer.json()["checks"] == {
+        "pool": "failed: returned False",
+        "pool (sync)": "failed: ConnectionError: down after 3 tries",
+    }
+    assert client.get("/up").json() is False
+
+
+def test_a_check_sees_the_overrides() -> None:
+    from genever.testclient import TestClient
+
+    async def broken_pool() -> Pool:
+        pool = Pool()
+        pool.up = False
+        return pool
+
+    app = Genever()
+    app.add_health_routes().add_check("pool", lambda pool=Depends(get_pool, scope="app"): pool.up)
+    with TestClient(app) as client:
+        assert client.get("/readyz").status_code == 200
+    app.dependency_overrides[get_pool] = broken_pool
+    with TestClient(app) as client:
+        assert client.get("/readyz").json()["checks"] == {"pool": "failed: returned False"}
+
+
+@pytest.mark.parametrize(
+    ("check", "message"),
+    [
+        (lambda q: None, "parameter 'q' of .* asks for a query value"),
+        (lambda request=Depends(lambda: None): None, "parameter 'request' of .* without scope=\"app\""),
+    ],
+)
+def test_a_check_that_asks_for_request_values_fails_when_added(check: Any, message: str) -> None:
+    checks = Genever().add_health_routes()
+    with pytest.raises(ConfigurationError, match="readiness check 'db': " + message):
+        checks.add_check("db", check)

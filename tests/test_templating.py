@@ -34,10 +34,16 @@ def build(fw: Any, templating: Any, static: Any) -> Any:
     async def created(request: fw.Request, id: str) -> Any:
         return templates.TemplateResponse(request, "item.html", {"id": id}, status_code=201)
 
+    @app.get("/plain/{id}")
+    async def plain(request: fw.Request, id: str) -> Any:
+        return templates.TemplateResponse(
+            request, "item.html", {"id": id}, headers={"X-Item": id}, media_type="text/plain"
+        )
+
     return app
 
 
-@pytest.mark.parametrize("url", ["/items/a&b", "/created/7"])
+@pytest.mark.parametrize("url", ["/items/a&b", "/created/7", "/plain/9"])
 @pytest.mark.parametrize("adapter", ["asgi", "rsgi"])
 def test_same_page(url: str, adapter: str) -> None:
     import starlette.staticfiles
@@ -48,6 +54,7 @@ def test_same_page(url: str, adapter: str) -> None:
     want, got = expected.get(url), client.get(url)
     assert (got.status_code, got.text) == (want.status_code, want.text)
     assert got.headers["content-type"] == want.headers["content-type"]
+    assert got.headers.get("x-item") == want.headers.get("x-item")
     assert "&lt;GET&gt;" in got.text  # the context processor's value, autoescaped
     assert ("Item a&amp;b" in got.text) == ("&" in url)
 

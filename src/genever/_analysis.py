@@ -23,7 +23,7 @@ from pydantic.fields import FieldInfo
 
 from . import params
 from ._annotations import typed_signature
-from ._foreign import adopt, starlette_injected
+from ._foreign import adopt, is_fastapi_security_scheme, starlette_injected
 from ._router import param_names
 from ._utils import is_async_gen_callable, is_gen_callable, is_union, strip_optional
 from .background import BackgroundTasks
@@ -248,7 +248,7 @@ def get_dependant(
     dependant = Dependant(
         call=call, name=name, path=path, security_scopes=list(security_scopes or ()), use_cache=use_cache
     )
-    if isinstance(call, SecurityBase):
+    if isinstance(call, SecurityBase) or is_fastapi_security_scheme(call):
         dependant.security_requirement = call
     try:
         signature = _signature(call)

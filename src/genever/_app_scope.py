@@ -113,6 +113,45 @@ class AppScope:
         self._used[key] = slot
         return slot
 
+    def outside_request(self, call: Any, label: str) -> an.Dependant:
+        """``call``'s signature, checked: it may take app-scoped dependencies (and plain defaults) only.
+
+        For what runs outside any request (a readiness check); ``label`` names it in errors."""
+        dependant = an.get_dependant(path="", call=call, route=label)
+        # a parameter with a plain default (read as an optional query value) keeps its default
+        specs = dependant.own_params + dependant.body_params
+        asked = [spec for spec in specs if spec.required or spec.source != "query"]
+        what = next((f"a {spec.source} value" for spec in asked), None)
+        name = next((spec.name for spec in asked), None)
+        for attribute, special in _SPECIAL:
+            if what is None and getattr(dependant, attribute):
+                what, name = special, getattr(dependant, attribute)
+        for sub in dependant.dependencies:
+            if what is None and sub.scope != "app":
+                what, name = f"{an.describe_call(sub.call)} without scope=\"app\"", sub.name
+        if what is not None:
+            raise ConfigurationError(
+                f"{label}: parameter '{name}' of {an.describe_call(call)} asks for {what}, but it runs outside "
+                'any request: it can only be given app-scoped dependencies (Depends(..., scope="app"))'
+            )
+        for sub in dependant.dependencies:
+            _check(sub, sub, label)
+        return dependant
+
+    async def arguments(self, dependant: an.Dependant, overrides: Mapping[Any, Any], label: str) -> dict[str, Any]:
+        """The app-scoped values ``dependant`` (from ``outside_request``) is called with, made now if they were not."""
+        kwargs: dict[str, Any] = {}
+        for sub in dependant.dependencies:
+            replacement = overrides.get(sub.call)
+            if replacement is not None:
+                sub = an.get_dependant(path="", call=replacement, route=label, name=sub.name)
+                sub.scope = "app"
+                _check(sub, sub, label)
+            value = await self._slot(sub, overrides, label).get()
+            if sub.name is not None:
+                kwargs[sub.name] = value
+        return kwargs
+
     async def start(self) -> None:
         """Make every app-scoped value the compiled routes use (at start-up, in declaration order)."""
         for slot in list(self._used.values()):

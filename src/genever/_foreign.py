@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import params
+from . import exceptions, params
 
 _FASTAPI_PARAMS: dict[str, type[params.Param]] = {
     "Query": params.Query,
@@ -56,6 +56,48 @@ def starlette_injected(tp: Any) -> str | None:
 def is_fastapi_object(obj: Any) -> bool:
     module = type(obj).__module__
     return module == "fastapi" or module.startswith("fastapi.")
+
+
+# FastAPI's validation errors, raised by packages built on the real FastAPI (fastapi-filter raises its
+# RequestValidationError from a dependency), and genever's that mean the same
+_FASTAPI_EXCEPTIONS: dict[str, type[exceptions.RequestValidationError | exceptions.ResponseValidationError]] = {
+    "RequestValidationError": exceptions.RequestValidationError,
+    "ResponseValidationError": exceptions.ResponseValidationError,
+}
+
+
+def _fastapi_exception_target(cls: type) -> type[Any] | None:
+    for base in cls.__mro__:
+        if base.__module__ == "fastapi.exceptions":
+            target = _FASTAPI_EXCEPTIONS.get(base.__name__)
+            if target is not None:
+                return target
+    return None
+
+
+def adopt_exception(exc: Exception) -> Exception:
+    """``exc`` as genever's exception if it is one of FastAPI's own validation errors (answered by
+    the app's handlers for genever's: 422 for a request), else ``exc`` unchanged."""
+    target = _fastapi_exception_target(type(exc))
+    if target is None:
+        return exc
+    adopted: Exception = target(exc.errors(), body=getattr(exc, "body", None))  # type: ignore[attr-defined]
+    adopted.__cause__ = exc
+    return adopted.with_traceback(exc.__traceback__)
+
+
+def adopt_exception_class(key: Any) -> Any:
+    """An exception handler's key: FastAPI's own validation error classes as genever's."""
+    if isinstance(key, type):
+        return _fastapi_exception_target(key) or key
+    return key
+
+
+def is_fastapi_security_scheme(obj: Any) -> bool:
+    """An instance of FastAPI's own ``SecurityBase`` (``fastapi.security.OAuth2PasswordBearer``...), as
+    packages built on the real FastAPI hand over (fastapi-users' bearer transport): documented in
+    OpenAPI as genever's schemes are (they have the same ``model`` and ``scheme_name``)."""
+    return any(c.__name__ == "SecurityBase" and c.__module__ == "fastapi.security.base" for c in type(obj).__mro__)
 
 
 def adopt(marker: Any) -> Any:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import contextlib
 import gc
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Literal
 
-from . import _observe, reporting
+from . import _middleware_stack, _observe, reporting
 from ._app_scope import AppScope
+from ._foreign import adopt_exception_class
 from ._form_limits import FormLimits
 from ._lifespan import as_async_cm, default_lifespan
 from ._server import Server, build_server, is_starlette_http_exception, rsgi
@@ -259,6 +260,7 @@ class Genever(APIRouter):
                 if isinstance(route, APIRoute):
                     route.json_durations = self.json_durations
                     route.app_limits = (self.max_body_size, self.form_limits)
+            custom_stack = _middleware_stack.is_replaced(self.build_middleware_stack, Genever.build_middleware_stack)
             server = self.server = build_server(
                 self,
                 routes=self.routes,
@@ -268,9 +270,39 @@ class Genever(APIRouter):
                 mounts=self._mounts,
                 state=self._lifespan_state,
                 instruments=self._instruments,
+                custom_stack=custom_stack,
             )
+            if custom_stack:  # Starlette's protocol: the replaced method wraps the stack it gets from ours
+                server.asgi_app = self.build_middleware_stack()
             self._frozen = True
         return server
+
+    def build_middleware_stack(self) -> Any:
+        """Starlette's hook: the outermost ASGI app, Starlette's ``ServerErrorMiddleware`` around
+        genever's ASGI application (the app's middleware, router and exception handlers).
+
+        genever serves its app without calling it; replace it (on the app, or in a subclass) to
+        wrap that stack in ASGI middleware of your own, as opentelemetry-instrumentation-fastapi's
+        ``instrument_app`` does: ``freeze()`` then serves every request through what it returns.
+        """
+        server = self.server if self.server is not None else self.freeze()
+        return _middleware_stack.server_error_stack(server.asgi_inner, debug=self.debug)
+
+    @property
+    def middleware_stack(self) -> Any:
+        """Starlette's built stack: the ASGI app requests go through once frozen (None before)."""
+        return None if self.server is None else self.server.asgi_app
+
+    @middleware_stack.setter
+    def middleware_stack(self, value: Any) -> None:
+        # None: rebuilt (build_middleware_stack included) on the next request; an ASGI app: served
+        # from now on, around genever's own
+        if value is None:
+            self._invalidate()
+            return
+        server = self.freeze()
+        server.asgi_app = value
+        server.has_asgi_middleware = True
 
     def add_middleware(self, cls: Any, *args: Any, **kwargs: Any) -> None:
         """Add middleware around the whole app; the last added runs first (outermost), as in FastAPI.
@@ -299,6 +331,18 @@ class Genever(APIRouter):
         """Serve liveness and readiness routes; returns the ``genever.health.Health`` to register checks on."""
         return add_health_routes(self, liveness=liveness, readiness=readiness, timeout=timeout)
 
+    def _outside_request(self, call: Callable[..., Any], label: str) -> Callable[[], Awaitable[dict[str, Any]]]:
+        """What gives ``call`` (run outside any request: a readiness check) its app-scoped dependencies.
+
+        Its signature is checked now (only ``Depends(..., scope="app")``); the values are this app's,
+        overrides included, made on first use if the app has not made them yet."""
+        dependant = self._app_scope.outside_request(call, label)
+
+        async def arguments() -> dict[str, Any]:
+            return await self._app_scope.arguments(dependant, self.dependency_overrides, label)
+
+        return arguments
+
     def add_error_reporter(self, reporter: reporting.Reporter) -> None:
         """Call ``reporter(report: genever.reporting.ErrorReport)`` (sync or async) for every unhandled
         exception: the place for a Sentry-style client, no middleware needed."""
@@ -309,7 +353,7 @@ class Genever(APIRouter):
             # FastAPI's docs register handlers for Starlette's HTTPException to also
             # catch the framework's own 404/405: genever's HTTPException is that base.
             key = HTTPException
-        self.exception_handlers[key] = handler
+        self.exception_handlers[adopt_exception_class(key)] = handler
 
     def exception_handler(self, key: int | type[BaseException]) -> Callable[[ExceptionHandler], ExceptionHandler]:
         def decorator(func: ExceptionHandler) -> ExceptionHandler:

@@ -12,6 +12,17 @@ sending it new work while the requests it has finish::
     async def database() -> None:
         await pool.execute("SELECT 1")       # raise (or return False) when not ready
 
+A check may take the app's app-scoped dependencies, as a handler does (they
+are checked when the check is added, and made on first use if the app has not
+made them yet)::
+
+    @health.check("database")
+    async def database(pool: Annotated[Pool, Depends(get_pool, scope="app")]) -> None:
+        async with pool.acquire() as connection:
+            await connection.execute("SELECT 1")
+
+``genever.ext.sqlalchemy``'s ``Database.ping`` is such a check.
+
 Checks run concurrently, each bounded by its timeout; a plain ``def`` check
 runs in the thread pool. The drain starts when the app's shutdown starts, or
 earlier when a server's SIGTERM handler (or anything that knows the process
@@ -22,13 +33,18 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .concurrency import run_in_threadpool
+from .exceptions import ConfigurationError
+from .params import Depends
 from .responses import JSONResponse, Response
 
-Check = Callable[[], Any]
+Check = Callable[..., Any]
+Arguments = Callable[[], Awaitable[dict[str, Any]]]
+# given a check that takes parameters and its label: what makes its arguments (the app's app-scoped values)
+Prepare = Callable[[Check, str], Arguments]
 
 _draining = False
 
@@ -52,16 +68,29 @@ def _reset_drain() -> None:  # for tests, which run many apps in one process
 class Health:
     """The readiness checks of an app; made by ``app.add_health_routes()``."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, prepare: Prepare | None = None) -> None:
         self.timeout = timeout
-        self.checks: dict[str, tuple[Check, float]] = {}
+        self.checks: dict[str, tuple[Check, float, Arguments | None]] = {}
         self.shutting_down = False
+        self._prepare = prepare
 
     def add_check(self, name: str, check: Check, *, timeout: float | None = None) -> None:
-        """Readiness depends on ``check()`` (sync or async): it fails by raising or returning False."""
+        """Readiness depends on ``check()`` (sync or async): it fails by raising or returning False.
+
+        ``check`` may take app-scoped dependencies (``Depends(..., scope="app")``) and nothing else."""
         if name in self.checks:
             raise ValueError(f"a readiness check named {name!r} is already registered")
-        self.checks[name] = (check, self.timeout if timeout is None else timeout)
+        try:  # a parameter with a plain default is left to it (as before checks could take values)
+            parameters = inspect.signature(check).parameters.values()
+            takes = any(p.default is p.empty or isinstance(p.default, Depends) for p in parameters)
+        except (TypeError, ValueError):  # a callable without a signature takes nothing
+            takes = False
+        arguments = None
+        if takes:
+            if self._prepare is None:
+                raise ConfigurationError(f"readiness check {name!r}: {check!r} takes parameters, but no app gives them")
+            arguments = self._prepare(check, f"readiness check {name!r}")
+        self.checks[name] = (check, self.timeout if timeout is None else timeout, arguments)
 
     def check(self, name: str, *, timeout: float | None = None) -> Callable[[Check], Check]:
         """Decorator form of ``add_check``."""
@@ -72,12 +101,15 @@ class Health:
 
         return decorator
 
-    async def _run(self, check: Check, timeout: float) -> str:
-        try:
+    async def _run(self, check: Check, timeout: float, arguments: Arguments | None) -> str:
+        async def call() -> Any:
+            kwargs = {} if arguments is None else await arguments()
             if inspect.iscoroutinefunction(check):
-                result = await asyncio.wait_for(check(), timeout)
-            else:
-                result = await asyncio.wait_for(run_in_threadpool(check), timeout)
+                return await check(**kwargs)
+            return await run_in_threadpool(check, **kwargs)
+
+        try:
+            result = await asyncio.wait_for(call(), timeout)
         except TimeoutError:
             return f"failed: no answer within {timeout:g}s"
         except Exception as exc:
@@ -102,7 +134,7 @@ def add_health_routes(
     app: Any, *, liveness: str | None = "/healthz", readiness: str | None = "/readyz", timeout: float = 1.0
 ) -> Health:
     """Serve ``liveness`` and ``readiness`` on ``app`` (None leaves one out); ``timeout`` bounds each check."""
-    health = Health(timeout)
+    health = Health(timeout, getattr(app, "_outside_request", None))
 
     def shutdown_started() -> None:
         health.shutting_down = True

@@ -407,6 +407,409 @@ def wsgi_middleware(fw: Any, make_client: Client) -> None:
     assert make_client(app).get("/legacy/a/b?c=1").text == "/legacy|/a/b|c=1"
 
 
+# -- opentelemetry-instrumentation-fastapi, fastapi-users, fastapi-filter, SQLModel ------------------------------
+
+
+def opentelemetry_fastapi(fw: Any, make_client: Client) -> None:
+    """``FastAPIInstrumentor.instrument_app(app)``: it replaces ``app.build_middleware_stack`` to put its
+    tracing middleware around the stack; spans are named by route template, exceptions recorded."""
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    app = fw.FastAPI()
+    router = fw.APIRouter(prefix="/items")
+
+    @router.get("/{item_id}")
+    def read_item(item_id: int) -> dict[str, int]:
+        return {"item_id": item_id}
+
+    @app.get("/fail")
+    def fail() -> None:
+        raise ValueError("traced failure")
+
+    app.include_router(router)
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=provider)
+    client = make_client(app, raise_server_exceptions=False)
+    assert client.get("/items/7?q=1").json() == {"item_id": 7}
+    assert client.get("/fail").status_code == 500
+    server = [span for span in exporter.get_finished_spans() if span.kind.name == "SERVER"]
+    assert [span.name for span in server] == ["GET /items/{item_id}", "GET /fail"]
+    attributes = server[0].attributes
+    assert (attributes["http.route"], attributes["http.method"], attributes["http.status_code"],
+            attributes["http.target"]) == ("/items/{item_id}", "GET", 200, "/items/7")  # fmt: skip
+    assert attributes["http.url"].endswith("/items/7?q=1")
+    failed = server[1]
+    assert (failed.status.status_code.name, failed.attributes["http.status_code"]) == ("ERROR", 500)
+    # the exception reached the tracing middleware before the 500 was sent, as under Starlette
+    assert [event.attributes["exception.message"] for event in failed.events] == ["traced failure"]
+    FastAPIInstrumentor.uninstrument_app(app)
+    exporter.clear()
+    assert client.get("/items/8").json() == {"item_id": 8}
+    assert exporter.get_finished_spans() == ()
+
+
+def opentelemetry_fastapi_instrument(fw: Any, make_client: Client) -> None:
+    """``FastAPIInstrumentor().instrument()`` before the app is made: it replaces ``fastapi.FastAPI`` by
+    its subclass that instruments itself (works through the alias only)."""
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    FastAPIInstrumentor().instrument(tracer_provider=provider)
+    try:
+        app = fw.FastAPI()
+
+        @app.get("/orders/{order_id}")
+        def read_order(order_id: int) -> dict[str, int]:
+            return {"order_id": order_id}
+
+        assert make_client(app).get("/orders/2").json() == {"order_id": 2}
+    finally:
+        FastAPIInstrumentor().uninstrument()
+    server = [span for span in exporter.get_finished_spans() if span.kind.name == "SERVER"]
+    assert [(span.name, span.attributes["http.route"]) for span in server] == [
+        ("GET /orders/{order_id}", "/orders/{order_id}")]  # fmt: skip
+
+
+def fastapi_users(fw: Any, make_client: Client) -> None:
+    """fastapi-users' documented set-up (SQLAlchemy + aiosqlite, JWT over a bearer transport): register,
+    log in, ``/users/me`` with the token and 401 without, a route protected by ``current_user``."""
+    import tempfile
+    from contextlib import asynccontextmanager
+
+    from fastapi_users import BaseUserManager, FastAPIUsers, UUIDIDMixin, schemas
+    from fastapi_users.authentication import AuthenticationBackend, BearerTransport, JWTStrategy
+    from fastapi_users.db import SQLAlchemyBaseUserTableUUID, SQLAlchemyUserDatabase
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+    from sqlalchemy.orm import DeclarativeBase
+
+    class Base(DeclarativeBase):
+        pass
+
+    class User(SQLAlchemyBaseUserTableUUID, Base):
+        pass
+
+    class UserRead(schemas.BaseUser[uuid.UUID]):
+        pass
+
+    class UserCreate(schemas.BaseUserCreate):
+        pass
+
+    class UserUpdate(schemas.BaseUserUpdate):
+        pass
+
+    secret = uuid.uuid4().hex
+    directory = tempfile.TemporaryDirectory()
+    engine = create_async_engine(f"sqlite+aiosqlite:///{directory.name}/users.db")
+    session_maker = async_sessionmaker(engine, expire_on_commit=False)
+
+    async def get_async_session() -> Any:
+        async with session_maker() as session:
+            yield session
+
+    async def get_user_db(session: Any = fw.Depends(get_async_session)) -> Any:
+        yield SQLAlchemyUserDatabase(session, User)
+
+    class UserManager(UUIDIDMixin, BaseUserManager[User, uuid.UUID]):
+        reset_password_token_secret = secret
+        verification_token_secret = secret
+
+    async def get_user_manager(user_db: Any = fw.Depends(get_user_db)) -> Any:
+        yield UserManager(user_db)
+
+    def get_jwt_strategy() -> JWTStrategy[User, uuid.UUID]:
+        return JWTStrategy(secret=secret, lifetime_seconds=3600)
+
+    auth_backend = AuthenticationBackend(name="jwt", transport=BearerTransport(tokenUrl="auth/jwt/login"),
+                                         get_strategy=get_jwt_strategy)  # fmt: skip
+    users = FastAPIUsers[User, uuid.UUID](get_user_manager, [auth_backend])
+    current_active_user = users.current_user(active=True)
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> Any:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        yield
+        await engine.dispose()
+
+    app = fw.FastAPI(lifespan=lifespan)
+    app.include_router(users.get_auth_router(auth_backend), prefix="/auth/jwt", tags=["auth"])
+    app.include_router(users.get_register_router(UserRead, UserCreate), prefix="/auth", tags=["auth"])
+    app.include_router(users.get_users_router(UserRead, UserUpdate), prefix="/users", tags=["users"])
+
+    @app.get("/authenticated-route")
+    async def authenticated_route(user: User = fw.Depends(current_active_user)) -> dict[str, str]:
+        return {"message": f"Hello {user.email}!"}
+
+    credentials = {"email": "king.arthur@camelot.bt", "password": "guinevere"}
+    with directory, make_client(app) as client:
+        registered = client.post("/auth/register", json=credentials)
+        assert registered.status_code == 201, registered.text
+        assert registered.json()["email"] == credentials["email"] and registered.json()["is_active"] is True
+        assert "password" not in registered.json() and "hashed_password" not in registered.json()
+        again = client.post("/auth/register", json=credentials)
+        assert (again.status_code, again.json()) == (400, {"detail": "REGISTER_USER_ALREADY_EXISTS"})
+        assert client.post("/auth/register", json={"email": "nope", "password": "x"}).status_code == 422
+
+        form = {"username": credentials["email"], "password": credentials["password"]}
+        login = client.post("/auth/jwt/login", data=form)  # OAuth2PasswordRequestForm
+        assert login.status_code == 200 and login.json()["token_type"] == "bearer", login.text
+        wrong = client.post("/auth/jwt/login", data={**form, "password": "lancelot"})
+        assert (wrong.status_code, wrong.json()) == (400, {"detail": "LOGIN_BAD_CREDENTIALS"})
+
+        bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        me = client.get("/users/me", headers=bearer)
+        assert me.status_code == 200 and me.json() == registered.json()
+        assert client.get("/users/me").status_code == 401
+        assert client.get("/users/me", headers={"Authorization": "Bearer not-a-token"}).status_code == 401
+        hello = client.get("/authenticated-route", headers=bearer)
+        assert hello.json() == {"message": f"Hello {credentials['email']}!"}
+        assert client.get("/authenticated-route").status_code == 401
+        assert client.get(f"/users/{registered.json()['id']}", headers=bearer).status_code == 403  # not a superuser
+
+        document = client.get("/openapi.json").json()  # the bearer transport's OAuth2 scheme is documented
+        scheme = document["components"]["securitySchemes"]["OAuth2PasswordBearer"]
+        assert scheme["flows"]["password"]["tokenUrl"] == "auth/jwt/login"
+        assert document["paths"]["/users/me"]["get"]["security"] == [{"OAuth2PasswordBearer": []}]
+
+
+def fastapi_filter(fw: Any, make_client: Client) -> None:
+    """fastapi-filter's SQLAlchemy backend: ``FilterDepends(UserFilter)`` turns the query string into a
+    filtered, ordered query on a real SQLite database (aiosqlite), a nested filter through a join."""
+    import tempfile
+    from contextlib import asynccontextmanager
+
+    from fastapi_filter import FilterDepends, with_prefix
+    from fastapi_filter.contrib.sqlalchemy import Filter
+    from pydantic import BaseModel, ConfigDict
+    from sqlalchemy import ForeignKey, select
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Address(Base):
+        __tablename__ = "addresses"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        city: Mapped[str]
+
+    class User(Base):
+        __tablename__ = "users"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str]
+        age: Mapped[int]
+        address_id: Mapped[int] = mapped_column(ForeignKey("addresses.id"))
+        address: Mapped[Address] = relationship(lazy="joined")
+
+    class UserOut(BaseModel):
+        model_config = ConfigDict(from_attributes=True)
+        name: str
+        age: int
+
+    class AddressFilter(Filter):
+        city: str | None = None
+        city__in: list[str] | None = None
+
+        class Constants(Filter.Constants):
+            model = Address
+
+    class UserFilter(Filter):
+        name__ilike: str | None = None
+        age__lt: int | None = None
+        age__gte: int | None = None
+        age__in: list[int] | None = None
+        address: AddressFilter | None = FilterDepends(with_prefix("address", AddressFilter))
+        order_by: list[str] = ["age"]  # noqa: RUF012 - a pydantic field (copied per instance)
+        search: str | None = None
+
+        class Constants(Filter.Constants):
+            model = User
+            search_model_fields = ["name"]  # noqa: RUF012 - the package's documented spelling
+
+    directory = tempfile.TemporaryDirectory()
+    engine = create_async_engine(f"sqlite+aiosqlite:///{directory.name}/filter.db")
+    session_maker = async_sessionmaker(engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> Any:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        async with session_maker() as session:
+            paris, rome = Address(city="Paris"), Address(city="Rome")
+            session.add_all([User(name="Ann", age=31, address=paris), User(name="Bob", age=25, address=rome),
+                             User(name="Carl", age=40, address=paris), User(name="Dana", age=19, address=rome),
+                             User(name="anna", age=50, address=rome)])  # fmt: skip
+            await session.commit()
+        yield
+        await engine.dispose()
+
+    async def get_db() -> Any:
+        async with session_maker() as session:
+            yield session
+
+    app = fw.FastAPI(lifespan=lifespan)
+
+    @app.get("/users", response_model=list[UserOut])
+    async def get_users(user_filter: UserFilter = FilterDepends(UserFilter), db: Any = fw.Depends(get_db)) -> Any:
+        query = user_filter.sort(user_filter.filter(select(User).outerjoin(Address)))
+        return (await db.execute(query)).scalars().all()
+
+    def names(query: str) -> list[str]:
+        answer = client.get("/users" + query)
+        assert answer.status_code == 200, answer.text
+        return [user["name"] for user in answer.json()]
+
+    with directory, make_client(app) as client:
+        assert names("") == ["Dana", "Bob", "Ann", "Carl", "anna"]  # order_by defaults to age
+        assert names("?age__gte=25&order_by=-age") == ["anna", "Carl", "Ann", "Bob"]
+        assert names("?age__in=19,40") == ["Dana", "Carl"]
+        assert names("?name__ilike=%25an%25") == ["Dana", "Ann", "anna"]
+        assert names("?search=ann") == ["Ann", "anna"]
+        assert names("?address__city=Rome&order_by=name") == ["Bob", "Dana", "anna"]
+        assert names("?address__city__in=Paris&age__lt=35") == ["Ann"]
+        invalid = client.get("/users?age__gte=old")
+        assert invalid.status_code == 422 and invalid.json()["detail"][0]["loc"] == ["query", "age__gte"]
+        unknown = client.get("/users?order_by=salary")  # the filter's own RequestValidationError
+        assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["order_by"], unknown.text
+        parameters = client.get("/openapi.json").json()["paths"]["/users"]["get"]["parameters"]
+        assert {"age__gte", "age__in", "address__city", "order_by", "search"} <= {p["name"] for p in parameters}
+
+
+def sqlmodel(fw: Any, make_client: Client) -> None:
+    """SQLModel's FastAPI tutorial: table and data models as request and response models, a CRUD round
+    trip on SQLite, and the models in the OpenAPI document."""
+    import tempfile
+    import warnings
+    from contextlib import asynccontextmanager
+    from typing import Annotated
+
+    from sqlmodel import Field, Session, SQLModel, create_engine, select
+
+    class HeroBase(SQLModel):
+        name: str = Field(index=True)
+        secret_name: str
+        age: int | None = Field(default=None, index=True)
+
+    # a table of its own per run: SQLModel keeps one process-wide registry (which warns when the class
+    # is defined again, as it is here for each client) and metadata
+    table = f"hero_{uuid.uuid4().hex[:8]}"
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "This declarative base already contains a class")
+
+        class Hero(HeroBase, table=True):
+            __tablename__ = table
+            id: int | None = Field(default=None, primary_key=True)
+
+    class HeroCreate(HeroBase):
+        pass
+
+    class HeroPublic(HeroBase):
+        id: int
+
+    class HeroUpdate(SQLModel):
+        name: str | None = None
+        secret_name: str | None = None
+        age: int | None = None
+
+    directory = tempfile.TemporaryDirectory()
+    engine = create_engine(f"sqlite:///{directory.name}/heroes.db", connect_args={"check_same_thread": False})
+
+    def get_session() -> Any:
+        with Session(engine) as session:
+            yield session
+
+    session_dep = Annotated[Session, fw.Depends(get_session)]
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> Any:
+        SQLModel.metadata.create_all(engine, tables=[Hero.__table__])
+        yield
+        engine.dispose()
+        SQLModel.metadata.remove(Hero.__table__)
+
+    app = fw.FastAPI(lifespan=lifespan)
+
+    @app.post("/heroes/", response_model=HeroPublic)
+    def create_hero(hero: HeroCreate, session: session_dep) -> Any:
+        db_hero = Hero.model_validate(hero)
+        session.add(db_hero)
+        session.commit()
+        session.refresh(db_hero)
+        return db_hero
+
+    @app.get("/heroes/", response_model=list[HeroPublic])
+    def read_heroes(session: session_dep, offset: int = 0, limit: Annotated[int, fw.Query(le=100)] = 100) -> Any:
+        return session.exec(select(Hero).offset(offset).limit(limit)).all()
+
+    @app.get("/heroes/{hero_id}", response_model=HeroPublic)
+    def read_hero(hero_id: int, session: session_dep) -> Any:
+        hero = session.get(Hero, hero_id)
+        if not hero:
+            raise fw.HTTPException(status_code=404, detail="Hero not found")
+        return hero
+
+    @app.patch("/heroes/{hero_id}", response_model=HeroPublic)
+    def update_hero(hero_id: int, hero: HeroUpdate, session: session_dep) -> Any:
+        db_hero = session.get(Hero, hero_id)
+        if not db_hero:
+            raise fw.HTTPException(status_code=404, detail="Hero not found")
+        db_hero.sqlmodel_update(hero.model_dump(exclude_unset=True))
+        session.add(db_hero)
+        session.commit()
+        session.refresh(db_hero)
+        return db_hero
+
+    @app.delete("/heroes/{hero_id}")
+    def delete_hero(hero_id: int, session: session_dep) -> dict[str, bool]:
+        hero = session.get(Hero, hero_id)
+        if not hero:
+            raise fw.HTTPException(status_code=404, detail="Hero not found")
+        session.delete(hero)
+        session.commit()
+        return {"ok": True}
+
+    @app.get("/table/{hero_id}")
+    def read_table_row(hero_id: int, session: session_dep) -> Hero:  # the table model as response model
+        return session.get(Hero, hero_id)  # type: ignore[return-value]
+
+    with directory, make_client(app) as client:
+        deadpond = client.post("/heroes/", json={"name": "Deadpond", "secret_name": "Dive Wilson"})
+        assert deadpond.json() == {"name": "Deadpond", "secret_name": "Dive Wilson", "age": None, "id": 1}
+        rusty = client.post("/heroes/", json={"name": "Rusty-Man", "secret_name": "Tommy Sharp", "age": 48}).json()
+        missing = client.post("/heroes/", json={"name": "Spider-Boy"})
+        assert missing.status_code == 422 and missing.json()["detail"][0]["loc"] == ["body", "secret_name"]
+        assert client.get("/heroes/").json() == [deadpond.json(), rusty]
+        assert client.get("/heroes/?offset=1&limit=1").json() == [rusty]
+        assert client.get("/heroes/?limit=101").status_code == 422
+        updated = client.patch("/heroes/1", json={"age": 30})
+        assert updated.json() == {**deadpond.json(), "age": 30}
+        assert client.get("/heroes/1").json() == updated.json()
+        assert client.get("/table/1").json() == updated.json()
+        assert client.delete("/heroes/1").json() == {"ok": True}
+        assert client.get("/heroes/1").status_code == 404
+        assert client.patch("/heroes/1", json={"age": 1}).json() == {"detail": "Hero not found"}
+
+        document = client.get("/openapi.json").json()
+        schemas = document["components"]["schemas"]
+        assert {"HeroCreate", "HeroPublic", "HeroUpdate"} <= set(schemas)
+        assert schemas["HeroCreate"]["required"] == ["name", "secret_name"]
+        assert schemas["HeroPublic"]["required"] == ["name", "secret_name", "id"]
+        create = document["paths"]["/heroes/"]["post"]
+        body = create["requestBody"]["content"]["application/json"]["schema"]
+        ok = create["responses"]["200"]["content"]["application/json"]["schema"]
+        assert (body, ok) == ({"$ref": "#/components/schemas/HeroCreate"}, {"$ref": "#/components/schemas/HeroPublic"})
+
+
 CASES: dict[str, Callable[[Any, Client], None]] = {
     "fastapi-cache2": fastapi_cache2,
     "authlib Starlette client": authlib_starlette_client,
@@ -425,9 +828,18 @@ CASES: dict[str, Callable[[Any, Client], None]] = {
     "strawberry-graphql": strawberry_graphql,
     "ariadne": ariadne,
 }
+CASES.update({
+    "opentelemetry-instrumentation-fastapi": opentelemetry_fastapi,
+    "opentelemetry-instrumentation-fastapi instrument()": opentelemetry_fastapi_instrument,
+    "fastapi-users": fastapi_users,
+    "fastapi-filter": fastapi_filter,
+    "SQLModel": sqlmodel,
+})  # fmt: skip
 
 # what works only through the alias, and why
 ALIAS_ONLY = {
+    "opentelemetry-instrumentation-fastapi instrument()": "it replaces the real fastapi.FastAPI class; directly, "
+    "the app is genever's: FastAPIInstrumentor.instrument_app(app) instruments it",
     "fastapi-pagination add_pagination": "it walks the app's routes looking for FastAPI's own APIRoute class",
     "sentry-sdk FastApiIntegration": "it wraps fastapi.routing.get_request_handler, which is genever's only through "
     "the alias (directly, errors are captured through the logging integration, the transaction unnamed)",

@@ -9,7 +9,9 @@ import os
 
 import pytest
 
-NEEDED = ["prometheus_fastapi_instrumentator", "starlette_exporter", "asgi_correlation_id", "itsdangerous",
+NEEDED = ["opentelemetry.instrumentation.fastapi", "fastapi_users", "fastapi_users_db_sqlalchemy", "fastapi_filter",
+          "sqlmodel",
+          "prometheus_fastapi_instrumentator", "starlette_exporter", "asgi_correlation_id", "itsdangerous",
           "slowapi", "sentry_sdk", "opentelemetry.instrumentation.asgi", "opentelemetry.sdk", "fastapi_pagination",
           "strawberry", "ariadne", "fastapi_cache", "a2wsgi", "authlib"]  # fmt: skip
 

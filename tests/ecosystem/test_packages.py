@@ -46,3 +46,23 @@ def test_through_the_fastapi_alias(name: str) -> None:
                             check=False)  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().endswith("ok")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_on_fastapi_itself(name: str) -> None:
+    """The oracle: each case passes on the real FastAPI too (in a fresh interpreter, no alias), so what
+    it asserts is FastAPI's behaviour with the package, not genever's own idea of it."""
+    code = textwrap.dedent(f"""
+        import warnings
+        warnings.simplefilter("ignore", DeprecationWarning)  # Starlette's TestClient on httpx
+        import fastapi
+        from fastapi.testclient import TestClient
+        from tests.ecosystem.cases import CASES
+        assert "site-packages/fastapi/" in fastapi.__file__
+        CASES[{name!r}](fastapi, TestClient)
+        print("ok")
+    """)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().endswith("ok")

@@ -230,6 +230,7 @@ def test_concurrent_writers_on_a_real_server(database_url: str, server: str) -> 
         widget = c.get("/items/1").json()
         assert widget["tags"] == [f"t{int(widget['price']) - 1}"]  # one whole PATCH won, not a mix
         assert c.get("/items").json()["total"] == 14
+        assert c.get("/readyz").json() == {"status": "ready", "checks": {"database": "ok"}}
 
 
 def test_the_migrations_match_the_models(database_url: str) -> None:
@@ -270,3 +271,68 @@ def test_the_service_is_observable(client: TestClient) -> None:
     scrape = client.get("/metrics").text
     assert 'http_requests_total{method="GET",route="/items/{item_id}",status=' in scrape
     assert any(type(i).__name__ == "Tracing" for i in service.app._instruments)
+
+
+def test_ready_only_while_the_database_answers(database_url: str) -> None:
+    """``/readyz`` checks the database (``db.ping``: a ``SELECT 1`` on the app's engine)."""
+    with TestClient(service.app) as client:
+        ready = client.get("/readyz")
+        assert (ready.status_code, ready.json()) == (200, {"status": "ready", "checks": {"database": "ok"}})
+        if database_url.startswith("postgresql"):
+            # the server refuses new connections and drops the app's: not ready, then ready again
+            admin = database_url.rsplit("/", 1)[0] + "/postgres"
+            name = database_url.rsplit("/", 1)[1]
+            block = f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'
+            drop = f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            _admin(admin, block, drop)
+            down = client.get("/readyz")
+            assert down.status_code == 503
+            assert down.json()["checks"]["database"].startswith("failed: ")
+            _admin(admin, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+            for _ in range(3):  # the pool may hand out one more dropped connection before it reconnects
+                if client.get("/readyz").status_code == 200:
+                    break
+            assert client.get("/readyz").json() == {"status": "ready", "checks": {"database": "ok"}}
+
+
+def test_not_ready_when_the_database_cannot_be_opened(database_url: str) -> None:
+    """An engine that cannot connect (an override, as a test would set one): 503, naming the error."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from genever.ext.sqlalchemy import async_url
+
+    async def unreachable() -> Any:
+        engine = create_async_engine(
+            async_url(
+                "sqlite:////proc/no/such/dir/x.db"
+                if database_url.startswith("sqlite")
+                else database_url.rsplit("/", 1)[0] + "/no_such_database"
+            )
+        )
+        yield engine
+        await engine.dispose()
+
+    app = service.app
+    app.dependency_overrides[service.db.engine] = unreachable
+    try:
+        with TestClient(app) as client:
+            down = client.get("/readyz")
+            assert down.status_code == 503
+            assert down.json()["status"] == "not ready"
+            assert down.json()["checks"]["database"].startswith("failed: ")
+    finally:
+        app.dependency_overrides.clear()
+
+
+def _admin(url: str, *statements: str) -> None:
+    import asyncpg
+
+    async def run() -> None:
+        connection = await asyncpg.connect(url)
+        try:
+            for statement in statements:
+                await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(run())

@@ -14,7 +14,7 @@ from .._observe import Instrument
 from ..middleware import as_middleware
 from ..routing import BaseRoute, request_handler_wrapped
 from . import asgi, rsgi
-from .server import Mount, Server, ServerErrorResponse, is_starlette_http_exception
+from .server import DeferredServerError, Mount, Server, ServerErrorResponse, is_starlette_http_exception
 
 
 def build_server(
@@ -27,8 +27,13 @@ def build_server(
     mounts: Sequence[Mount],
     state: dict[str, Any],
     instruments: Sequence[Instrument] = (),
+    custom_stack: bool = False,
 ) -> Server:
-    """Compile ``routes`` and the app's ``middleware`` (native and ASGI) into a ``Server``."""
+    """Compile ``routes`` and the app's ``middleware`` (native and ASGI) into a ``Server``.
+
+    ``custom_stack``: the app's ``build_middleware_stack`` was replaced; the caller then puts what it
+    returns around ``asgi_inner`` as ``asgi_app``, so every request goes through ASGI.
+    """
     declared = [as_middleware(item) for item in middleware]
     asgi_middleware = [m for m in declared if not m.is_native]
     server = Server(
@@ -41,10 +46,12 @@ def build_server(
         state=state,
         instruments=instruments,
         # ASGI middleware (metrics, tracing, Sentry) and wrapped handlers read the route from the scope
-        publish_routes=bool(asgi_middleware) or request_handler_wrapped(),
+        publish_routes=bool(asgi_middleware) or custom_stack or request_handler_wrapped(),
     )
-    server.asgi_app = asgi.application(server, asgi_middleware)
-    server.has_asgi_middleware = bool(asgi_middleware)
+    server.asgi_app = server.asgi_inner = asgi.application(server, asgi_middleware)
+    server.has_asgi_middleware = bool(asgi_middleware) or custom_stack
+    if custom_stack:
+        server.server_error = DeferredServerError
     return server
 
 

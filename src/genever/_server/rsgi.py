@@ -35,8 +35,21 @@ async def handle(app: Any, scope: Any, proto: Any) -> None:
             logger.exception("Exception in ASGI application")
         return
     request = _RSGIRequest(scope, proto, app, server.state)
-    # PERF: without native middleware the router catches every exception itself (dispatch adds nothing)
-    response = await (server.route(request) if server.route_only else server.dispatch(request))
+    if server.route_only:
+        # PERF: without native middleware the router catches every exception itself (dispatch adds
+        # nothing); a static path's runner is awaited from here, one coroutine less on every resume
+        # (a handler that awaits its database 20 times is resumed through each frame 20 times)
+        endpoint = server.static.get(request.path)
+        runner = None if endpoint is None else endpoint.runners.get(request.method)
+        if runner is None:
+            response = await server.route(request)
+        else:
+            try:
+                response = await runner(request)
+            except Exception as exc:
+                response = await server.handle_exception(request, exc)
+    else:
+        response = await server.dispatch(request)
     try:
         if response._needs_request:
             response._prepare(request)

@@ -18,6 +18,7 @@ import msgspec
 
 from .._bridge import ResponseStarted
 from .._compile import close_generators
+from .._foreign import adopt_exception
 from .._foreign_responses import adopt_response, is_foreign_response
 from .._frontend import frontend_for
 from .._observe import Instrument, wrap_app
@@ -67,6 +68,16 @@ class ServerErrorResponse(PlainTextResponse):
         self.exc = exc
 
 
+class DeferredServerError(ServerErrorResponse):
+    """The 500 of an app whose ``build_middleware_stack`` was replaced: nothing is sent here and the
+    ASGI adapter re-raises ``exc``, so the middleware of that stack sees the exception before its
+    ``ServerErrorMiddleware`` answers (as in Starlette: opentelemetry records it on the request's span).
+    The app's native middleware still see a 500."""
+
+    async def _send_asgi(self, send: Any, head_only: bool = False) -> None:
+        return None
+
+
 def is_starlette_http_exception(key: Any) -> bool:
     """Starlette's ``HTTPException`` class (FastAPI's docs register handlers for it)."""
     return isinstance(key, type) and key.__name__ == "HTTPException" and key.__module__ == "starlette.exceptions"
@@ -101,9 +112,14 @@ class Server:
         self.pipeline: Runner = chain(native_middleware, self.route) if native_middleware else self.route
         if instruments:  # observability hook: the instruments around the whole pipeline (genever._observe)
             self.pipeline = wrap_app(instruments, app, self.pipeline)
-        # set by the package's build_server: the ASGI application (ASGI middleware around the adapter)
+        # set by the package's build_server: the ASGI application (ASGI middleware around the adapter),
+        # and what the app's __call__ and RSGI's bridge serve (the same, unless build_middleware_stack
+        # was replaced: then what it returned, around asgi_inner)
+        self.asgi_inner: Any = None
         self.asgi_app: Any = None
         self.has_asgi_middleware = False
+        # what answers an unhandled exception: DeferredServerError under a replaced middleware stack
+        self.server_error: type[ServerErrorResponse] = ServerErrorResponse
         self._handler_is_async: dict[Any, bool] = {}
 
     # -- HTTP --------------------------------------------------------------------------------
@@ -182,6 +198,8 @@ class Server:
         """The response of the exception handler registered for ``exc`` (or a 500)."""
         handlers: Mapping[Any, ExceptionHandler] = self.app.exception_handlers  # read live, as it may change
         handler = None
+        if not isinstance(exc, HTTPException | ValidationException):
+            exc = adopt_exception(exc)  # FastAPI's own RequestValidationError (fastapi-filter's) as genever's
         if isinstance(exc, ValidationException):  # its endpoint_ctx names "METHOD /mount/path"
             exc._locate(request.method, request.root_path)
         if not isinstance(exc, HTTPException) and any(map(is_starlette_http_exception, type(exc).__mro__)):
@@ -204,7 +222,7 @@ class Server:
             handler = handlers.get(500) or handlers.get(Exception)
             if handler is None:  # the one place unhandled exceptions go: logged once, then the error reporters
                 await unhandled(self.app, request, exc)
-                return ServerErrorResponse(exc)
+                return self.server_error(exc)
         try:
             if self._is_async(handler):
                 response = await handler(request, exc)
@@ -212,12 +230,12 @@ class Server:
                 response = await run_in_threadpool(handler, request, exc)
         except Exception as handler_exc:
             await unhandled(self.app, request, handler_exc, f"Exception in the exception handler for {exc!r}")
-            return ServerErrorResponse(handler_exc)
+            return self.server_error(handler_exc)
         if not isinstance(response, Response) and is_foreign_response(response):
             response = adopt_response(response)  # a Starlette Response (slowapi's 429 handler): sent as it is
         if not isinstance(response, Response):
             logger.error("exception handler %r returned %r, not a Response", handler, response)
-            return ServerErrorResponse(TypeError("exception handler did not return a Response"))
+            return self.server_error(TypeError("exception handler did not return a Response"))
         return response
 
     def _is_async(self, handler: Any) -> bool:

@@ -17,7 +17,9 @@ is the same for a read-modify-write: on SQLite it takes the database's write
 lock first; on PostgreSQL read the rows you change ``with_for_update=True``); with
 ``scope="function"`` the commit happens before the response goes out, so a
 failed commit is an error answer, not a lost write after a 2xx. Tests replace
-either with ``app.dependency_overrides``.
+either with ``app.dependency_overrides``. ``db.ping`` is a readiness check
+(``app.add_health_routes().add_check("database", db.ping)``): ``/readyz``
+answers 503 while the database does not answer a ``SELECT 1``.
 
 The URL picks the async driver: ``sqlite://`` runs on aiosqlite (the file's
 folder is created, WAL journal, foreign keys on, a 30 s busy timeout so that
@@ -207,9 +209,14 @@ class Database:
                     raise
                 await current.commit()
 
+        async def ping(engine: Annotated[AsyncEngine, Depends(engine, scope="app")]) -> None:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+
         self.engine: Callable[[], AsyncIterator[AsyncEngine]] = engine
         self.session: Callable[..., AsyncIterator[AsyncSession]] = session
         self.write_session: Callable[..., AsyncIterator[AsyncSession]] = write_session
+        self.ping: Callable[..., Any] = ping
 
     @property
     def url(self) -> str:
