@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "_lifespan": 0, "security.utils": 0, "_bridge": 0, "_middleware_stack": 0,
     # L1: data structures and declarations
     "datastructures": 1, "encoders": 1, "params": 1, "param_functions": 1, "background": 1, "_jinja": 1,
+    "_form_limits": 1,
     # L2: what handlers touch per request
     "requests": 2, "responses": 2, "websockets": 2, "formparsers": 2, "sse": 2, "staticfiles": 2,
     "templating": 2, "_serialize": 2, "security": 2, "_frontend": 2,

@@ -88,8 +88,13 @@ class Dependant:
         return self.path_params + self.query_params + self.header_params + self.cookie_params
 
     @property
-    def cache_key(self) -> tuple[Any, tuple[str, ...]]:
-        return (self.call, tuple(sorted(set(self.security_scopes))) if self.is_security else ())
+    def cache_key(self) -> tuple[Any, ...]:
+        key = (self.call, tuple(sorted(set(self.security_scopes))) if self.is_security else ())
+        if self.scope not in (None, "request", "app"):
+            # as FastAPI: the same generator with scope="function" and the default (request) scope is
+            # two values (PERF: only then a third item, whose hash each request would compute)
+            return (*key, self.scope)
+        return key
 
     def walk(self) -> list[Dependant]:
         """This dependant and every sub-dependant, depth first, parents last."""
@@ -224,7 +229,7 @@ def check_scope(dependant: Dependant, route: str) -> None:
     for sub in dependant.dependencies:
         if sub.scope == "function":
             raise ConfigurationError(
-                f'{route}: the dependency "{getattr(call, "__name__", call)}" has a scope of "request", it cannot '
+                f'{route}: The dependency "{getattr(call, "__name__", call)}" has a scope of "request", it cannot '
                 f'depend on dependencies with scope "function" ({describe_call(sub.call)}); give it scope="function" '
                 "or its sub-dependency the request scope"
             )
@@ -439,7 +444,8 @@ def _param_spec(
             raise where.error(
                 name,
                 f"has the non-scalar type {annotation!r} but is declared as {type(marker).__name__}; "
-                "use Body() for a JSON body",
+                f"use Body() for a JSON body ({type(marker).__name__} parameter {name!r} must be one of the "
+                "supported types: a scalar, or a list of scalars)",
             )
     if source == "header":
         # header names are matched lowercase; a choice keeps its spelling in errors, as in FastAPI

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, Tag, TypeAdapter, ValidationError
@@ -182,12 +182,14 @@ async def _read_bytes(upload: UploadFile) -> bytes:
         await upload.seek(position)
 
 
-def form_reader(specs: list[ParamSpec]) -> Callable[[Request], Any]:
-    """``async read(request) -> values`` for the route's Form/File parameters (raises ``Invalid``)."""
+def form_reader(specs: list[ParamSpec], limits: Mapping[str, int] | None = None) -> Callable[[Request], Any]:
+    """``async read(request) -> values`` for the route's Form/File parameters (raises ``Invalid``);
+    ``limits``: the route's ``form_limits`` (``request.form``'s keyword arguments)."""
     readers = [_field_reader(spec) for spec in specs]
+    options = dict(limits or {})
 
     async def read_form(request: Request) -> dict[str, Any]:
-        form = await request.form()
+        form = await request.form(**options)
         values: dict[str, Any] = {}
         errors: list[Any] = []
         for name, read in readers:

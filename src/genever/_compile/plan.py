@@ -147,8 +147,34 @@ def compile_route(route: APIRoute, overrides: Mapping[Any, Any]) -> Callable[[Re
     nodes: list[Node] = []
     bodies = _Bodies()
     _flatten(route.dependant, nodes, overrides, label, getattr(route, "_app_scope", None), bodies)
-    read_body = body_reader(bodies.specs, route.strict_content_type)
+    app_body_size, app_form_limits = route.app_limits
+    form_limits: dict[str, int] = {**app_form_limits, **route.form_limits}  # type: ignore[dict-item]
+    read_body = body_reader(bodies.specs, route.strict_content_type, form_limits)
     to_response = build_responder(route)
+    runner = _compile(route, nodes, read_body, to_response)
+    limit = route.max_body_size
+    if limit is None or limit == app_body_size:
+        return runner
+    return _with_body_limit(runner, limit)
+
+
+def _with_body_limit(runner: Callable[[Request], Any], limit: int) -> Callable[[Request], Any]:
+    """A route whose ``max_body_size`` is not the app's: the request reads it (only such routes pay this)."""
+
+    async def run(request: Request) -> Response:
+        request._max_body = limit
+        response: Response = await runner(request)
+        return response
+
+    return run
+
+
+def _compile(
+    route: APIRoute,
+    nodes: list[Node],
+    read_body: Callable[[Request], Any] | None,
+    to_response: Callable[[Request, Any], Response],
+) -> Callable[[Request], Any]:
     handler = nodes[-1]
     if handler.kind in (ASYNC_GEN, SYNC_GEN):
         # a generator endpoint: calling it only creates the generator (no thread
@@ -315,7 +341,7 @@ def _plan_runner(
             return to_response(request, result)
         except BaseException as exc:
             if request._cleanup:
-                await close_generators(request, exc)
+                await close_generators(request, exc, has_function_scope)
             raise
 
     return run
