@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "_lifespan": 0, "security.utils": 0, "_bridge": 0, "_middleware_stack": 0,
     # L1: data structures and declarations
     "datastructures": 1, "encoders": 1, "params": 1, "param_functions": 1, "background": 1, "_jinja": 1,
+    "_form_limits": 1,
     # L2: what handlers touch per request
     "requests": 2, "responses": 2, "websockets": 2, "formparsers": 2, "sse": 2, "staticfiles": 2,
     "templating": 2, "_serialize": 2, "security": 2, "_frontend": 2,
@@ -43,7 +44,7 @@ LAYERS: dict[str, int] = {
     # modules of branches merged after this one, placed by what they import and what imports them
     # (as of those branches on 2026-11-28); move them if they change
     "_annotations": 0, "_matching": 0, "_observe": 0, "_accesslog": 0, "logger": 0,
-    "_foreign": 1,
+    "_foreign": 1, "_dependency_limit": 0, "_compat": 7,
     "_foreign_responses": 2, "_starlette_interop": 2, "health": 2, "logging": 2, "reporting": 2, "tracing": 2,
     "_app_scope": 4, "_fastapi_routers": 4, "_starlette_endpoints": 4, "_starlette_routes": 4,
     "metrics": 5,

@@ -146,3 +146,30 @@ def test_a_proved_route_follows_its_overrides() -> None:
     assert client.get("/user", headers={"x-token": "t"}).json() == {"user": "alice"}
     app.dependency_overrides[token_user] = bytes_user
     assert client.get("/user", headers={"x-token": "t"}).json() == {"user": "raw"}  # text, as FastAPI
+
+
+def test_a_parse_spoiled_by_another_thread_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CPython 3.11 shares the AST builder's depth counter between threads: a traceback formatted in
+    another thread at the same moment makes ``ast.parse`` raise ``SystemError``. It is parsed again."""
+    import ast
+
+    from genever import _returns
+
+    def plain() -> dict[str, int]:
+        return {"a": 1}
+
+    real_parse = ast.parse
+    failures = [SystemError("AST constructor recursion depth mismatch (before=90, after=147)")]
+
+    def flaky_parse(source: str, *args: Any, **kwargs: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return real_parse(source, *args, **kwargs)
+
+    _returns._functions_of.cache_clear()
+    monkeypatch.setattr(_returns.ast, "parse", flaky_parse)
+    try:
+        assert returned_shape(plain) == "dict"
+        assert not failures
+    finally:
+        _returns._functions_of.cache_clear()

@@ -202,3 +202,30 @@ def test_a_413_closes_the_keep_alive_connection(server: tuple[str, int]) -> None
             assert refused.status_code == 413
             assert refused.headers.get("connection") == "close"
             assert client.get("/query", params={"q": "next"}).json()["q"] == "next"
+
+
+def test_body_limits_per_router_and_route(server: tuple[str, int]) -> None:
+    """``APIRouter(max_body_size=...)`` beats the app's, a route's own beats its router's; each
+    route's ``form_limits`` apply to its form (FastAPI 0.165's answers: 413, and 400 for a form)."""
+    base, port = server
+    json_type = {"Content-Type": "application/octet-stream"}
+    with httpx.Client(base_url=base, timeout=10) as client:
+        over_the_app = b"x" * (LIMIT + 10)
+        assert client.post("/big/echo", content=over_the_app).json() == {"size": LIMIT + 10}
+        assert client.post("/echo", content=over_the_app).status_code == 413  # the app's limit, unchanged
+        assert client.post("/big/small", content=b"x" * 1000).json() == {"size": 1000}
+        assert client.post("/big/small", content=b"x" * 1025).status_code == 413
+        assert client.post("/notes", data={"text": "hello", "tag": "t"}).json() == {"text": "hello", "tag": "t"}
+        too_many = client.post("/notes", data={"text": "a", "tag": "b", "more": "c"})
+        assert too_many.status_code == 400
+        assert too_many.json() == {"detail": "Too many fields. Maximum number of fields is 2."}
+        too_long = client.post("/notes", data={"text": "x" * 17})
+        assert too_long.status_code == 400
+        multipart = client.post("/notes", files={"text": (None, "x" * 17)})
+        assert multipart.status_code == 400
+    # past the router's own limit, declared up front: refused before the body is sent
+    head = request_bytes("POST", "/big/echo", headers={**json_type, "Content-Length": str(4 * LIMIT + 1)})
+    assert exchange(port, head).status == 413
+    piece = b"x" * 65536
+    streamed = request_bytes("POST", "/big/small", headers={"Transfer-Encoding": "chunked"})
+    assert send_until_answer(port, streamed, [b"%x\r\n%s\r\n" % (len(piece), piece)] * 4).status == 413

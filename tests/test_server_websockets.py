@@ -105,3 +105,20 @@ def test_a_message_past_the_limit_closes_the_connection(server: tuple[str, int, 
             else:  # Granian closes (tungstenite's frame limit, or genever's message limit) with no code
                 assert reply is not None or ws.wait_eof(timeout=2)
     assert httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200
+
+
+def test_an_http_exception_before_accept_refuses_with_an_http_answer(server: tuple[str, int, int]) -> None:
+    """uvicorn offers ASGI's ``websocket.http.response``: the app's 401 goes out whole, as from FastAPI.
+    Granian's RSGI can only close a pending WebSocket with a status: the 401, without headers or body."""
+    name, port, _ = server
+    with WS(port, "/ws/denied") as ws:
+        assert ws.answer.status == 401
+        if name == "uvicorn":
+            assert ws.answer.headers["www-authenticate"] == "Ticket"
+            assert ws.answer.headers["content-type"] == "application/json"
+            assert ws.answer.body == b'{"detail":"Not authenticated"}'
+        else:
+            assert ws.answer.body == b""
+    with WS(port, "/ws/denied?ticket=valid") as ws:
+        assert ws.answer.status == 101
+        assert ws.read() == (0x1, b"valid")

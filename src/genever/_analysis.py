@@ -18,7 +18,7 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, get_args, get_origin
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, AliasPath, BaseModel, Field, Json
 from pydantic.fields import FieldInfo
 
 from . import params
@@ -52,6 +52,9 @@ class ParamSpec:
     default: Any
     is_sequence: bool = False
     model: Any = None  # a pydantic model whose fields are read from query/header/cookie values
+    # validation_alias=AliasChoices("a", "b"): (name reported in errors, request key) for each choice, the first
+    # the request holds is read; empty for every other parameter (its ``alias`` is the one request key)
+    choices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclasses.dataclass(slots=True, eq=False)
@@ -78,14 +81,20 @@ class Dependant:
     use_cache: bool = True
     is_security: bool = False
     scope: str | None = None
+    concurrency: Any = None  # Depends(max_concurrency=N): the declaration's DependencyConcurrency
 
     @property
     def own_params(self) -> list[ParamSpec]:
         return self.path_params + self.query_params + self.header_params + self.cookie_params
 
     @property
-    def cache_key(self) -> tuple[Any, tuple[str, ...]]:
-        return (self.call, tuple(sorted(set(self.security_scopes))) if self.is_security else ())
+    def cache_key(self) -> tuple[Any, ...]:
+        key = (self.call, tuple(sorted(set(self.security_scopes))) if self.is_security else ())
+        if self.scope not in (None, "request", "app"):
+            # as FastAPI: the same generator with scope="function" and the default (request) scope is
+            # two values (PERF: only then a third item, whose hash each request would compute)
+            return (*key, self.scope)
+        return key
 
     def walk(self) -> list[Dependant]:
         """This dependant and every sub-dependant, depth first, parents last."""
@@ -124,8 +133,19 @@ def is_model_type(tp: Any) -> bool:
 _SEQUENCE_ORIGINS = (list, set, frozenset, tuple, Sequence, typing.List, typing.Set)  # noqa: UP006
 
 
+def _is_json_text(tp: Any) -> bool:
+    """``Json[T]``: one string holding JSON, whatever ``T`` is."""
+    while get_origin(tp) is Annotated:
+        if any(m is Json or type(m) is Json for m in get_args(tp)[1:]):
+            return True
+        tp = get_args(tp)[0]
+    return False
+
+
 def is_scalar(tp: Any) -> bool:
     """FastAPI's notion of a scalar: not a model, mapping or sequence (str and bytes are scalars)."""
+    if _is_json_text(tp):
+        return True
     tp = _unannotated(tp)
     if tp is Any or tp is None or tp is type(None):
         return True
@@ -157,6 +177,8 @@ def is_upload_annotation(tp: Any) -> bool:
 
 
 def is_scalar_sequence(tp: Any) -> bool:
+    if _is_json_text(tp) or _is_json_text(strip_optional(_unannotated(tp))):
+        return False  # Json[list[str]]: one value holding a JSON list
     tp = strip_optional(_unannotated(tp))
     if is_union(tp):
         return False
@@ -207,7 +229,7 @@ def check_scope(dependant: Dependant, route: str) -> None:
     for sub in dependant.dependencies:
         if sub.scope == "function":
             raise ConfigurationError(
-                f'{route}: the dependency "{getattr(call, "__name__", call)}" has a scope of "request", it cannot '
+                f'{route}: The dependency "{getattr(call, "__name__", call)}" has a scope of "request", it cannot '
                 f'depend on dependencies with scope "function" ({describe_call(sub.call)}); give it scope="function" '
                 "or its sub-dependency the request scope"
             )
@@ -290,7 +312,7 @@ def get_dependant(
             scopes = list(dependant.security_scopes)
             is_security = isinstance(marker, params.Security)
             if is_security:
-                scopes = scopes + marker.scopes  # type: ignore[attr-defined]
+                scopes = scopes + list(marker.scopes or ())  # type: ignore[attr-defined]
             sub = get_dependant(
                 path=path,
                 call=sub_call,
@@ -302,6 +324,7 @@ def get_dependant(
             )
             sub.is_security = is_security
             sub.scope = marker.scope
+            sub.concurrency = marker._concurrency
             check_scope(sub, route)
             dependant.dependencies.append(sub)
             continue
@@ -354,11 +377,10 @@ def _with_field_alias(marker: params.Param, annotation: Any) -> tuple[params.Par
         if not isinstance(item, FieldInfo) or not any(getattr(item, key, None) for key in _ALIAS_KEYS[:3]):
             kept.append(item)
             continue
-        validation_alias = item.validation_alias if isinstance(item.validation_alias, str) else None
         if marker.alias is None and marker.validation_alias is None:
             marker = copy.copy(marker)
             marker.alias = item.alias
-            marker.validation_alias = validation_alias
+            marker.validation_alias = item.validation_alias
         rest = {k: v for k, v in getattr(item, "_attributes_set", {}).items() if k not in _ALIAS_KEYS}
         if rest:
             kept.append(Field(**rest))
@@ -386,16 +408,24 @@ def _param_spec(
     # the request key: validation_alias, else alias, else the name (as FastAPI reads them)
     validation_alias = marker.validation_alias if isinstance(marker.validation_alias, str) else None
     alias = validation_alias or marker.alias or name
+    choices = string_choices(marker.validation_alias)
+    if choices and isinstance(marker, params.Path):
+        # the choice the route's path captures (FastAPI's rule); none captured: the path check below fails
+        alias = next((choice for choice in choices if choice in path_names), alias)
+        choices = ()
+    elif choices and marker.source in ("query", "header", "cookie", "body", "form", "file"):
+        alias = choices[0]
+    else:
+        choices = ()
     if isinstance(marker, params.Path):
-        if alias not in path_names:
-            raise where.error(name, f"is declared as Path but the route path has no {{{alias}}}")
+        pass  # the path may get its {alias} from a router's prefix: checked when the app is built
     elif name in path_names and not isinstance(marker, params.Body) and alias == name:
         raise where.error(
             name,
             f"is declared as {type(marker).__name__} but the path captures {{{name}}}; "
             "use Path() or rename one of them",
         )
-    if isinstance(marker, params.Header) and alias == name and marker.convert_underscores:
+    if isinstance(marker, params.Header) and alias == name and marker.convert_underscores and not choices:
         alias = name.replace("_", "-")
 
     source = marker.source
@@ -414,10 +444,12 @@ def _param_spec(
             raise where.error(
                 name,
                 f"has the non-scalar type {annotation!r} but is declared as {type(marker).__name__}; "
-                "use Body() for a JSON body",
+                f"use Body() for a JSON body ({type(marker).__name__} parameter {name!r} must be one of the "
+                "supported types: a scalar, or a list of scalars)",
             )
     if source == "header":
-        alias = alias.lower()
+        # header names are matched lowercase; a choice keeps its spelling in errors, as in FastAPI
+        alias = alias if choices else alias.lower()
 
     field_default = default if default is not inspect.Parameter.empty else marker.default
     required = (field_default is params.Unset or field_default is ...) and marker.default_factory is None
@@ -435,15 +467,69 @@ def _param_spec(
         default=None if required else field_default,
         is_sequence=is_sequence,
         model=model if source in ("query", "header", "cookie") else None,
+        choices=tuple((c, c.lower() if source == "header" else c) for c in choices) if model is None else (),
     )
+
+
+def check_path_params(dependant: Dependant, path: str, route: str) -> None:
+    """Fail when a ``Path`` parameter names nothing the served ``path`` captures (checked when the app
+    is built: a router's routes get their prefix, which may hold it, only when included)."""
+    captured = param_names(path)
+    for node in dependant.walk():
+        for spec in node.path_params:
+            if spec.alias not in captured:
+                raise _Where(route, node.call).error(
+                    spec.name, f"is declared as Path but the route path has no {{{spec.alias}}}"
+                )
+
+
+def string_choices(validation_alias: Any) -> tuple[str, ...]:
+    """The names of ``AliasChoices("a", "b")`` when each is a plain name (an ``AliasPath`` among them, or
+    no ``AliasChoices``: none; such a parameter is read under its alias or name, as in FastAPI)."""
+    if isinstance(validation_alias, AliasChoices) and all(isinstance(c, str) for c in validation_alias.choices):
+        return tuple(validation_alias.choices)  # type: ignore[arg-type]
+    return ()
+
+
+def field_request_aliases(
+    name: str, info: FieldInfo, *, convert_underscores: bool, config: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """A model field's ``(validation key, request key)`` pairs, in preference order, as FastAPI reads a
+    parameter model: its validation alias (each plain choice of ``AliasChoices``), else its alias, else
+    its name (header names converted from ``_`` to ``-`` only for the name); with ``validate_by_name``
+    (or ``populate_by_name``) the name too, with ``validate_by_alias=False`` the name only."""
+    va = info.validation_alias
+    alias = va if isinstance(va, str) and va else (info.alias if info.alias is not None else name)
+    request = alias.replace("_", "-") if convert_underscores and alias == name else alias
+    pairs = [(alias, request)]
+    if isinstance(va, AliasPath) or (isinstance(va, AliasChoices) and not string_choices(va)):
+        return pairs
+    choices = string_choices(va)
+    if choices:
+        pairs = [(choice, choice) for choice in choices]
+    by_alias = config.get("validate_by_alias", True)
+    if by_alias is False or config.get("validate_by_name", config.get("populate_by_name", False)):
+        request_name = name.replace("_", "-") if convert_underscores else name
+        if by_alias is False:
+            return [(name, request_name)]
+        if name not in [key for key, _ in pairs]:
+            pairs.append((name, request_name))
+    return pairs
 
 
 def param_model(annotation: Any) -> type[BaseModel] | None:
     """The pydantic model of a ``Query``/``Header``/``Cookie`` parameter model (``Model`` or ``Model | None``)."""
+    if _is_json_text(annotation) or _is_json_text(strip_optional(_unannotated(annotation))):
+        return None  # Json[Model]: one parameter holding the model's JSON
     tp = _unannotated(strip_optional(_unannotated(annotation)))
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return tp
     return None
+
+
+def param_model_is_nullable(annotation: Any, model: Any) -> bool:
+    """``Model | None`` (or any annotation other than the model itself), as FastAPI tells them apart."""
+    return _unannotated(annotation) is not model
 
 
 @dataclasses.dataclass(slots=True, frozen=True)
@@ -452,7 +538,8 @@ class ModelParamField:
 
     name: str
     key: str  # the validation alias (or the field name)
-    request_key: str  # the query/cookie name or the lowercase header name
+    request_key: str  # the query/cookie/header name (as documented: a header's as declared)
+    choices: tuple[tuple[str, str], ...]  # every (key, request key) it is read under, in order (headers lowercase)
     annotation: Any  # the field's type with its constraints
     required: bool
     default: Any  # when not required and no default_factory
@@ -467,16 +554,17 @@ def model_param_fields(spec: ParamSpec) -> list[ModelParamField]:
     model = spec.model
     convert = spec.source == "header" and getattr(spec.field, "convert_underscores", True)
     out = []
+    config = model.model_config
     for name, info in model.model_fields.items():
-        alias = info.validation_alias if isinstance(info.validation_alias, str) else info.alias or name
-        request_key = alias.replace("_", "-") if convert and alias == name else alias
-        if spec.source == "header":
-            request_key = request_key.lower()
+        pairs = field_request_aliases(name, info, convert_underscores=convert, config=config)
+        # headers are matched lowercase, documented as declared
+        lookups = [(key, request_key.lower()) for key, request_key in pairs] if spec.source == "header" else pairs
         out.append(
             ModelParamField(
                 name=name,
-                key=alias,
-                request_key=request_key,
+                key=pairs[0][0],
+                request_key=pairs[0][1],
+                choices=tuple(lookups),
                 annotation=Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation,
                 required=info.is_required(),
                 default=info.default,
@@ -521,6 +609,7 @@ def expand_models(specs: list[ParamSpec]) -> list[ParamSpec]:
                 default_factory=f.default_factory,
                 title=f.title or f.key.title().replace("_", " "),
                 description=f.description,
+                include_in_schema=spec.field.include_in_schema,
             )
             out.append(
                 ParamSpec(

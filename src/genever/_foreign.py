@@ -11,9 +11,11 @@ classes are recognised by their module, so FastAPI is never imported here.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from . import exceptions, params
+from ._dependency_limit import DependencyConcurrency
 
 _FASTAPI_PARAMS: dict[str, type[params.Param]] = {
     "Query": params.Query,
@@ -40,6 +42,22 @@ _STARLETTE_INJECTED = {
     ("starlette.background", "BackgroundTasks"): "background",
     ("fastapi.security.oauth2", "SecurityScopes"): "security_scopes",
 }
+
+
+# FastAPI's limit objects (one per limited fastapi.Depends), and genever's for each: a declaration
+# reused across routes shares one limit, read as genever's too
+_LIMITS: weakref.WeakKeyDictionary[Any, DependencyConcurrency] = weakref.WeakKeyDictionary()
+
+
+def _limit_of(marker: Any) -> DependencyConcurrency | None:
+    theirs = getattr(marker, "_concurrency", None)
+    limit = getattr(marker, "max_concurrency", None)
+    if theirs is None or limit is None:
+        return None
+    ours = _LIMITS.get(theirs)
+    if ours is None:
+        ours = _LIMITS[theirs] = DependencyConcurrency(limit)
+    return ours
 
 
 def starlette_injected(tp: Any) -> str | None:
@@ -108,11 +126,20 @@ def adopt(marker: Any) -> Any:
     name = cls.__name__
     if name in ("Depends", "Security"):
         scope = getattr(marker, "scope", None)
+        limit = getattr(marker, "max_concurrency", None)
+        shared = _limit_of(marker)
         if name == "Security":
             return params.Security(
-                marker.dependency, scopes=list(marker.scopes or ()), use_cache=marker.use_cache, scope=scope
+                marker.dependency,
+                scopes=list(marker.scopes or ()),
+                use_cache=marker.use_cache,
+                scope=scope,
+                max_concurrency=limit,
+                _concurrency=shared,
             )
-        return params.Depends(marker.dependency, use_cache=marker.use_cache, scope=scope)
+        return params.Depends(
+            marker.dependency, use_cache=marker.use_cache, scope=scope, max_concurrency=limit, _concurrency=shared
+        )
     target = _FASTAPI_PARAMS.get(name)
     if target is None:
         return marker

@@ -4,6 +4,7 @@ router's lifespan inside the app's (``include_router`` of an ``APIRouter(lifespa
 from __future__ import annotations
 
 import contextlib
+import inspect
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
@@ -13,6 +14,12 @@ Lifespan = Callable[[Any], Any]
 
 
 def as_async_cm(cm: Any) -> contextlib.AbstractAsyncContextManager[Any]:
+    # a lifespan written as a bare (async) generator function, without @asynccontextmanager:
+    # FastAPI takes it as if decorated
+    if inspect.isasyncgen(cm):
+        cm = contextlib.asynccontextmanager(lambda: cm)()
+    elif inspect.isgenerator(cm):
+        cm = contextlib.contextmanager(lambda: cm)()
     if hasattr(cm, "__aenter__"):
         return cm  # type: ignore[no-any-return]
     if hasattr(cm, "__enter__"):

@@ -88,10 +88,19 @@ class _Proof:
 def _functions_of(filename: str) -> dict[tuple[str, int], ast.FunctionDef | ast.AsyncFunctionDef]:
     """The functions defined in a source file, by (name, first line): each file is parsed once
     (``inspect.getsource`` per function would read and tokenize it again for every route)."""
-    try:
-        tree = ast.parse("".join(linecache.getlines(filename)))
-    except (SyntaxError, ValueError):
-        return {}
+    source = "".join(linecache.getlines(filename))
+    for attempt in range(3):
+        try:
+            tree = ast.parse(source)
+            break
+        except (SyntaxError, ValueError):
+            return {}
+        except SystemError:
+            # CPython 3.11: "AST constructor recursion depth mismatch" when another thread builds an
+            # AST at the same moment (its traceback module parses source lines to place carets):
+            # the counter is shared; parsing again succeeds, and failing that nothing is proved
+            if attempt == 2:
+                return {}
     found: dict[tuple[str, int], ast.FunctionDef | ast.AsyncFunctionDef] = {}
     statements: list[ast.AST] = list(tree.body)
     while statements:  # statements only: a function is defined by one, never inside an expression

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import msgspec
-from pydantic import Field, TypeAdapter, ValidationError, create_model
+from pydantic import AliasChoices, Field, TypeAdapter, ValidationError, create_model
 
 from ._analysis import ParamSpec
 from ._serialize import involves_struct
@@ -297,8 +297,13 @@ def body_validator(specs: list[ParamSpec], embed: bool) -> Callable[[Any], dict[
     for spec in specs:
         default: Any = ... if spec.required else spec.default
         check = spec.field.validate_default or None
-        info = Field(default, alias=spec.alias, validate_default=check) if spec.field.default_factory is None else (
-            Field(default_factory=spec.field.default_factory, alias=spec.alias, validate_default=check)
+        # AliasChoices("a", "b"): pydantic reads the first key present and names it in errors
+        keys: dict[str, Any] = (
+            {"validation_alias": AliasChoices(*(choice for choice, _ in spec.choices))} if spec.choices
+            else {"alias": spec.alias}
+        )  # fmt: skip
+        info = Field(default, validate_default=check, **keys) if spec.field.default_factory is None else (
+            Field(default_factory=spec.field.default_factory, validate_default=check, **keys)
         )
         fields[spec.name] = (_field_type(spec), info)
     model = create_model("Body", **fields)

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from . import _middleware_stack, _observe, reporting
 from ._app_scope import AppScope
 from ._foreign import adopt_exception_class
+from ._form_limits import FormLimits
 from ._lifespan import as_async_cm, default_lifespan
 from ._server import Server, build_server, is_starlette_http_exception, rsgi
 from ._starlette_interop import register_with_starlette
@@ -99,6 +100,8 @@ class _Overrides(dict[Any, Any]):
 class Genever(APIRouter):
     """The application: declare routes on it, serve it with ``genever run`` (RSGI) or any ASGI server."""
 
+    _serves_paths_as_given = True
+
     def __init__(
         self,
         *,
@@ -139,6 +142,7 @@ class Genever(APIRouter):
         openapi_version: str = "3.1.0",
         docs_cdn: bool = False,
         max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
         strict_content_type: bool = True,
         gc_freeze: bool = True,
         json_durations: Literal["seconds", "iso8601"] = "seconds",
@@ -155,6 +159,8 @@ class Genever(APIRouter):
             deprecated=deprecated,
             include_in_schema=include_in_schema,
             generate_unique_id_function=generate_unique_id_function,
+            max_body_size=max_body_size,
+            form_limits=form_limits,
         )
         self.debug = debug
         # after start-up, gc.freeze() what exists (once per process); False to keep Python's default
@@ -178,9 +184,6 @@ class Genever(APIRouter):
         self.swagger_ui_init_oauth = swagger_ui_init_oauth
         self.swagger_ui_parameters = swagger_ui_parameters
         self.docs_cdn = docs_cdn
-        if max_body_size is not None and (isinstance(max_body_size, bool) or max_body_size < 0):
-            raise ConfigurationError("max_body_size must be a non-negative integer or None")
-        self.max_body_size = max_body_size
         self.terms_of_service = terms_of_service
         self.contact = contact
         self.license_info = license_info
@@ -258,6 +261,7 @@ class Genever(APIRouter):
             for route in self.routes:
                 if isinstance(route, APIRoute):
                     route.json_durations = self.json_durations
+                    route.app_limits = (self.max_body_size, self.form_limits)
             custom_stack = _middleware_stack.is_replaced(self.build_middleware_stack, Genever.build_middleware_stack)
             server = self.server = build_server(
                 self,

@@ -19,7 +19,9 @@ import collections
 import contextlib
 import contextvars
 import functools
+import sys
 import threading
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from queue import SimpleQueue
 from typing import Any, ParamSpec, TypeVar
@@ -82,11 +84,15 @@ class _Pool:
 
     def _work(self) -> None:
         jobs = self.jobs
+        anyio_loop: asyncio.AbstractEventLoop | None = None  # the loop anyio.from_thread finds from here
         while True:
             job = jobs.get()
             if job is None:
                 return
             loop, future, call = job
+            if loop is not anyio_loop:  # PERF: once per thread and loop, not per call
+                _tell_anyio(loop)
+                anyio_loop = loop
             with self.lock:
                 self.pending -= 1
                 self.busy += 1
@@ -127,6 +133,24 @@ class _Pool:
                 future.set_exception(exc)
 
 
+def _tell_anyio(loop: asyncio.AbstractEventLoop) -> None:
+    """Let ``anyio.from_thread.run`` in this worker thread reach ``loop``, as from anyio's own workers
+    (FastAPI runs sync code in those), when anyio is loaded (Granian loads it at start).
+
+    anyio finds the loop in a thread-local it sets in its workers; there is no public way to
+    set it, so a version of anyio without it leaves ``from_thread`` asking for a token.
+    """
+    if "anyio" not in sys.modules:
+        return
+    try:
+        from anyio._backends._asyncio import AsyncIOBackend
+        from anyio._core._eventloop import threadlocals
+        from anyio.lowlevel import EventLoopToken
+    except ImportError:
+        return
+    threadlocals.current_token = EventLoopToken(AsyncIOBackend, loop)
+
+
 _pool = _Pool(THREAD_LIMIT)
 
 
@@ -158,18 +182,75 @@ async def iterate_in_threadpool(iterator: Iterator[T]) -> AsyncIterator[T]:
             break
 
 
+_anyio_tasks: Any = None  # anyio's asyncio backend's table of the tasks its cancel scopes hold, once loaded
+
+
+def _anyio_scoped() -> Any:
+    """anyio, when the running task is inside one of anyio's cancel scopes (a task group, a
+    ``move_on_after``, a test's ``CancelScope``); None otherwise.
+
+    Such a scope, once cancelled, cancels the task again at every ``await`` until the scope
+    exits, which is what clean-up code is shielded from. A task that no anyio scope holds
+    (a request task of Granian or uvicorn) is cancelled, if ever, once, by asyncio: no
+    shield is needed, and none is paid for (entering a ``CancelScope`` costs ~40,000
+    instructions). Which tasks anyio holds is its asyncio backend's private table (weakly
+    keyed by task); were it gone, every task would be taken as held (correct, only slower).
+    """
+    global _anyio_tasks
+    tasks = _anyio_tasks
+    if tasks is None:
+        backend = sys.modules.get("anyio._backends._asyncio")
+        if backend is None:  # no anyio scope was ever made on asyncio
+            return None
+        table = getattr(backend, "_task_states", None)
+        tasks = _anyio_tasks = getattr(table, "data", False)
+    if tasks is False:
+        return sys.modules.get("anyio")
+    if not tasks:
+        return None
+    try:
+        # PERF: the table holds few tasks (those that ever entered a scope, until they end) and
+        # usually none in a scope now: then this one is not either, and asking which task runs
+        # (~3,000 instructions with the lookup) is not needed
+        for state in tasks.values():
+            if state.cancel_scope is not None:
+                break
+        else:
+            return None
+    except RuntimeError:  # changed meanwhile by another thread's event loop
+        pass
+    # the weak-keyed table's own dict, read with C calls only (its get() is a Python method)
+    state = tasks.get(weakref.ref(asyncio.current_task()))
+    if state is None or state.cancel_scope is None:
+        return None
+    return sys.modules.get("anyio")
+
+
+async def _run_to_completion(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``run_in_threadpool``, but an anyio cancellation waits for the call to finish (a ``__exit__``
+    that releases a resource, a ``__enter__`` whose resource must then be released), as anyio's
+    own workers wait; outside anyio's cancel scopes, the same as ``run_in_threadpool``."""
+    anyio = _anyio_scoped()
+    if anyio is None:
+        return await run_in_threadpool(func, *args, **kwargs)
+    with anyio.CancelScope(shield=True):
+        result = await run_in_threadpool(func, *args, **kwargs)
+    return result
+
+
 @contextlib.asynccontextmanager
 async def contextmanager_in_threadpool(cm: contextlib.AbstractContextManager[T]) -> AsyncIterator[T]:
-    """Enter and exit a blocking context manager in worker threads (FastAPI's helper of that name)."""
-    value = await run_in_threadpool(cm.__enter__)
+    """Enter and exit a blocking context manager in worker threads (FastAPI's helper of that name);
+    under an anyio cancellation both wait for their worker, so what was entered is exited."""
+    value = await _run_to_completion(cm.__enter__)
     try:
         yield value
     except BaseException as exc:
-        suppress = await run_in_threadpool(cm.__exit__, type(exc), exc, exc.__traceback__)
+        suppress = await _run_to_completion(cm.__exit__, type(exc), exc, exc.__traceback__)
         if not suppress:
             raise
     else:
-        await run_in_threadpool(cm.__exit__, None, None, None)
+        await _run_to_completion(cm.__exit__, None, None, None)
 
 
 __all__ = ["THREAD_LIMIT", "contextmanager_in_threadpool", "iterate_in_threadpool", "run_in_threadpool"]

@@ -36,8 +36,19 @@ class DependencyExitError(GeneverError):
     """A ``yield`` dependency swallowed the handler's exception, so there is no response to send."""
 
 
-class ConfigurationError(GeneverError):
-    """A route, parameter or app is declared in a way genever cannot serve."""
+class ConfigurationError(GeneverError, AssertionError):
+    """A route, parameter or app is declared in a way genever cannot serve.
+
+    Also an ``AssertionError``: FastAPI reports the same mistakes (a list as a
+    path parameter, a model as a query parameter...) with ``assert``, so code
+    and tests that expect ``AssertionError`` from a mis-declared app still catch
+    genever's error, which names the route, the parameter and the fix.
+    """
+
+
+class InvalidSettingError(ConfigurationError, ValueError):
+    """A setting has a value it cannot take (a negative ``max_body_size``, an unknown form limit);
+    also a ``ValueError``, which FastAPI raises for the same settings."""
 
 
 class FrozenAppError(GeneverError):

@@ -33,11 +33,11 @@ async def parse_form(request: Request, *, max_files: int, max_fields: int, max_p
             raise HTTPException(400, "Missing boundary in multipart.")
         return await _parse_multipart(request, boundary, max_files, max_fields, max_part_size)
     if media_type == b"application/x-www-form-urlencoded":
-        return await _parse_urlencoded(request, max_fields)
+        return await _parse_urlencoded(request, max_fields, max_part_size)
     return FormData()
 
 
-async def _parse_urlencoded(request: Request, max_fields: int) -> FormData:
+async def _parse_urlencoded(request: Request, max_fields: int, max_part_size: int) -> FormData:
     items: list[tuple[str, Any]] = []
     name = bytearray()
     value = bytearray()
@@ -46,11 +46,17 @@ async def _parse_urlencoded(request: Request, max_fields: int) -> FormData:
         name.clear()
         value.clear()
 
+    def check_size() -> None:  # a field's name and value, as Starlette counts them
+        if len(name) + len(value) > max_part_size:
+            raise HTTPException(400, f"Field exceeded maximum size of {max_part_size // 1024}KB.")
+
     def on_field_name(data: bytes, start: int, end: int) -> None:
         name.extend(data[start:end])
+        check_size()
 
     def on_field_data(data: bytes, start: int, end: int) -> None:
         value.extend(data[start:end])
+        check_size()
 
     def on_field_end() -> None:
         items.append((unquote_plus(name.decode("latin-1")), unquote_plus(value.decode("latin-1"))))
@@ -67,7 +73,9 @@ async def _parse_urlencoded(request: Request, max_fields: int) -> FormData:
         parser.write(chunk)
         if len(items) > max_fields:
             raise HTTPException(400, f"Too many fields. Maximum number of fields is {max_fields}.")
-    parser.finalize()
+    parser.finalize()  # the last field ends here
+    if len(items) > max_fields:
+        raise HTTPException(400, f"Too many fields. Maximum number of fields is {max_fields}.")
     return FormData(items)
 
 

@@ -8,9 +8,15 @@ They are plain declarative records, read once when a route is added (see
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+from ._dependency_limit import DependencyConcurrency, check_max_concurrency
+
+if TYPE_CHECKING:
+    from pydantic import AliasChoices, AliasPath
 
 
 class _UnsetType:
@@ -71,7 +77,7 @@ class Param:
         default_factory: Callable[[], Any] | None = None,
         alias: str | None = None,
         alias_priority: int | None = None,
-        validation_alias: str | None = None,
+        validation_alias: str | AliasPath | AliasChoices | None = None,
         serialization_alias: str | None = None,
         title: str | None = None,
         description: str | None = None,
@@ -222,22 +228,34 @@ class File(Form):
         super().__init__(default, media_type=media_type, **kwargs)
 
 
+@dataclasses.dataclass(frozen=True, repr=False)
 class Depends:
-    """Declare that a parameter's value is the result of calling ``dependency``."""
+    """Declare that a parameter's value is the result of calling ``dependency``.
 
-    def __init__(
-        self,
-        dependency: Callable[..., Any] | None = None,
-        *,
-        use_cache: bool = True,
-        scope: Literal["function", "request", "app"] | None = None,
-    ) -> None:
-        self.dependency = dependency
-        self.use_cache = use_cache
-        # where the code after ``yield`` runs: "request" (default) after the response is
-        # sent, "function" as soon as the handler returns, before the response goes out
-        # ("app": made once for the app, at start-up or first use, cleaned up at shutdown)
-        self.scope = scope
+    A frozen dataclass as FastAPI's: equal declarations hash alike, and
+    ``dataclasses.replace`` copies one. ``max_concurrency=N`` lets at most N
+    calls of this declaration run at once (see ``_dependency_limit``); a copy
+    with the same limit shares its count.
+    """
+
+    dependency: Callable[..., Any] | None = None
+    _: dataclasses.KW_ONLY
+    use_cache: bool = True
+    # where the code after ``yield`` runs: "request" (default) after the response is
+    # sent, "function" as soon as the handler returns, before the response goes out
+    # ("app": made once for the app, at start-up or first use, cleaned up at shutdown)
+    scope: Literal["function", "request", "app"] | None = None
+    max_concurrency: int | None = None
+    # identity-compared, so Annotated never merges two limited declarations into one
+    _concurrency: DependencyConcurrency | None = dataclasses.field(default=None, compare=True)
+
+    def __post_init__(self) -> None:
+        check_max_concurrency(self.max_concurrency)
+        limit = self.max_concurrency
+        if limit is None:
+            object.__setattr__(self, "_concurrency", None)
+        elif self._concurrency is None or self._concurrency.max_concurrency != limit:
+            object.__setattr__(self, "_concurrency", DependencyConcurrency(limit))
 
     def __repr__(self) -> str:
         name = getattr(self.dependency, "__name__", type(self.dependency).__name__)
@@ -245,16 +263,15 @@ class Depends:
         return f"{type(self).__name__}({name}{cache})"
 
 
+@dataclasses.dataclass(frozen=True, repr=False)
 class Security(Depends):
     """``Depends`` with OAuth2 scopes, collected into ``SecurityScopes``."""
 
-    def __init__(
-        self,
-        dependency: Callable[..., Any] | None = None,
-        *,
-        scopes: Sequence[str] | None = None,
-        use_cache: bool = True,
-        scope: Literal["function", "request", "app"] | None = None,
-    ) -> None:
-        super().__init__(dependency, use_cache=use_cache, scope=scope)
-        self.scopes = list(scopes or ())
+    scopes: Sequence[str] | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "scopes", list(self.scopes or ()))
+
+    def __hash__(self) -> int:  # the scopes are a list (as FastAPI's users read them)
+        return hash((self.dependency, self.use_cache, self.scope, self._concurrency, tuple(self.scopes or ())))

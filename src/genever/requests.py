@@ -10,7 +10,7 @@ string or cookies.
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Generator, Iterator
 from http.cookies import _unquote
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,27 @@ def _too_large() -> HTTPException:
     return HTTPException(413, headers={"connection": "close"})
 
 
+class _FormOrClose:
+    """What ``request.form()`` returns: awaitable, or an async context manager that closes the form."""
+
+    __slots__ = ("_coro", "_form")
+
+    def __init__(self, coro: Coroutine[Any, Any, FormData]) -> None:
+        self._coro = coro
+        self._form: FormData | None = None
+
+    def __await__(self) -> Generator[Any, None, FormData]:
+        return self._coro.__await__()
+
+    async def __aenter__(self) -> FormData:
+        self._form = await self._coro
+        return self._form
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._form is not None:
+            await self._form.close()
+
+
 class ClientDisconnect(Exception):
     """The client went away before the request body was read."""
 
@@ -66,6 +87,7 @@ class Request:
         "_form",
         "_headers",
         "_json",
+        "_max_body",  # a route's own max_body_size, when it differs from the app's (None otherwise)
         "_query",
         "_query_list",
         "_receive",
@@ -82,6 +104,11 @@ class Request:
         "root_path",
         "scope",
     )
+
+    # Whether the task serving this request may run inside an anyio cancel scope (an ASGI
+    # caller's task group, Starlette's BaseHTTPMiddleware, a test's scope): then the clean-up of
+    # yield dependencies is shielded (see _compile/exits). Granian's RSGI tasks never do.
+    _in_anyio_scope = True
 
     scope: Any
     app: Genever
@@ -104,6 +131,7 @@ class Request:
         self._state: State | None = None
         self.path_params = {}
         self._cleanup: list[Any] | None = None
+        self._max_body: int | None = None  # set by the runner of a route with a body limit of its own
         self._form: Any = None
         self._sub_response: Any = None
         self._background: Any = None
@@ -224,9 +252,12 @@ class Request:
         return body
 
     def _body_limit(self) -> int | None:
-        """The app's ``max_body_size``; raises 413 at once when Content-Length already exceeds it."""
-        app = self.app
-        limit: int | None = app.max_body_size if app is not None else None
+        """The route's ``max_body_size`` (its own, or the app's); raises 413 at once when
+        Content-Length already exceeds it."""
+        limit = self._max_body
+        if limit is None:
+            app = self.app
+            limit = app.max_body_size if app is not None else None
         if limit is not None:
             declared = self.header("content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -312,10 +343,17 @@ class Request:
             self._json = msgspec.json.decode(await self.body())
         return self._json
 
-    async def form(
+    def form(
         self, *, max_files: int = 1000, max_fields: int = 1000, max_part_size: int = 1024 * 1024
-    ) -> FormData:
-        """The body parsed as a form (urlencoded or multipart); files are closed after the response."""
+    ) -> _FormOrClose:
+        """The body parsed as a form (urlencoded or multipart); files are closed after the response.
+
+        ``await request.form()``, or ``async with request.form() as form:`` (its files are
+        closed on leaving the block), as in Starlette.
+        """
+        return _FormOrClose(self._parse_form(max_files, max_fields, max_part_size))
+
+    async def _parse_form(self, max_files: int, max_fields: int, max_part_size: int) -> FormData:
         if self._form is None:
             self._form = await parse_form(self, max_files=max_files, max_fields=max_fields, max_part_size=max_part_size)
         form: FormData = self._form
@@ -393,6 +431,8 @@ class _ASGIRequest(Request):
 
 class _RSGIRequest(Request):
     __slots__ = ("_asgi_scope", "_proto", "_rsgi")
+
+    _in_anyio_scope = False  # Granian's own task (ASGI middleware under RSGI gets an ASGI request)
 
     def __init__(self, scope: Any, proto: Any, app: Genever, state: dict[str, Any]) -> None:
         self._init()
@@ -497,7 +537,7 @@ class _RSGIRequest(Request):
     async def body(self) -> bytes:
         body = self._body
         if body is None:
-            if self.app.max_body_size is None and not self._stream_consumed:
+            if self._max_body is None and self.app.max_body_size is None and not self._stream_consumed:
                 self._stream_consumed = True  # Granian hands the body over once, whole or streamed
                 try:
                     body = await self._proto()

@@ -311,8 +311,15 @@ class StreamingResponse(Response):
 
 
 async def _pump(chunks: Any, send: Callable[[bytes], Awaitable[None]]) -> None:
+    sent = 0
     async for chunk in chunks:
         await send(bytes(chunk))
+        sent += 1
+        if not sent & 15:
+            # PERF/correctness: a generator that never awaits, sent to a server whose send does not
+            # wait either, would hold the event loop (and every cancellation) for good; the loop
+            # runs every 16 chunks, not at every one
+            await asyncio.sleep(0)
 
 
 async def _until_disconnect(pump: Coroutine[Any, Any, None], disconnect: Coroutine[Any, Any, Any]) -> bool:

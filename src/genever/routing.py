@@ -19,11 +19,12 @@ from enum import Enum
 from typing import Any, Literal, TypeVar
 
 from . import params
-from ._analysis import Dependant, get_dependant
+from ._analysis import Dependant, check_path_params, get_dependant
 from ._annotations import typed_return_annotation
 from ._compile import compile_route, compile_websocket_route
 from ._fastapi_routers import from_fastapi_router, is_fastapi_router
 from ._foreign import adopt, starlette_injected
+from ._form_limits import FormLimits, innermost, validate_form_limits, validate_max_body_size
 from ._frontend import Frontend, normalize_path, resolve_check_dir
 from ._lifespan import default_lifespan, merge_lifespans
 from ._matching import matches
@@ -115,6 +116,7 @@ def route_dependant(
         )
         sub.is_security = isinstance(depends, params.Security)
         sub.scope = depends.scope
+        sub.concurrency = depends._concurrency
         dependant.dependencies.insert(0, sub)
     return dependant
 
@@ -172,6 +174,8 @@ class APIRoute(BaseRoute):
         ),
         middleware: Sequence[Any] | None = None,
         strict_content_type: bool | _DefaultPlaceholder = Default(True),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
     ) -> None:
         # a path without "/" is allowed for OpenAPI callbacks and webhooks ("{$callback_url}/...",
         # "new-subscription"); the app refuses it when it builds its route table
@@ -241,6 +245,11 @@ class APIRoute(BaseRoute):
         # False: a body sent without Content-Type is read as JSON (FastAPI's strict_content_type)
         self.strict_content_type: bool = _resolve(strict_content_type)
         self.strict_content_type_explicit = not isinstance(strict_content_type, _DefaultPlaceholder)
+        # this route's body limits (its routers' folded in; None: the app's), see genever._form_limits
+        self.max_body_size = validate_max_body_size(max_body_size, f"{self.label}: max_body_size")
+        self.form_limits = validate_form_limits(form_limits, f"{self.label}: form_limits")
+        # the app's max_body_size and form_limits, set with the overrides when the app builds its route table
+        self.app_limits: tuple[int | None, FormLimits] = (None, {})
         self.dependant = self._analyse()
 
     def get_route_handler(self) -> Callable[[Any], Awaitable[Response]]:
@@ -306,6 +315,8 @@ class APIRoute(BaseRoute):
             "strict_content_type": self.strict_content_type
             if self.strict_content_type_explicit
             else Default(self.strict_content_type),
+            "max_body_size": self.max_body_size,
+            "form_limits": dict(self.form_limits),
         }
 
     def url_path_for(self, **path_params: Any) -> str:
@@ -417,6 +428,10 @@ class APIWebSocketRoute(BaseRoute):
 class APIRouter:
     """A group of routes sharing a prefix, tags, dependencies and (genever) middleware."""
 
+    # True for the app: a route added here is served at its path as given, so a Path parameter that path
+    # does not capture is an error at once; a router's routes may get it from a prefix (checked at start-up)
+    _serves_paths_as_given = False
+
     def __init__(
         self,
         *,
@@ -441,10 +456,15 @@ class APIRouter:
         route_class: type[APIRoute] | None = None,
         default: Any = None,
         dependency_overrides_provider: Any = None,
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
     ) -> None:
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ConfigurationError(f"router prefix {prefix!r} must start with '/' and not end with '/'")
         self.strict_content_type = strict_content_type
+        # the body limits of this router's routes (a route's own wins), see genever._form_limits
+        self.max_body_size = validate_max_body_size(max_body_size)
+        self.form_limits = validate_form_limits(form_limits)
         # a router's start-up and shutdown go to whatever includes it (and so to the app)
         self.on_startup: list[Callable[[], Any]] = list(on_startup or [])
         self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
@@ -508,9 +528,13 @@ class APIRouter:
         middleware: Sequence[Any] | None = None,
         strict_content_type: bool | _DefaultPlaceholder = Default(True),
         route_class_override: type[APIRoute] | None = None,
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
         **kwargs: Any,
     ) -> APIRoute:
         self.routes_changed()
+        form_limits = {**self.form_limits, **validate_form_limits(form_limits, f"{path}: form_limits")}
+        max_body_size = innermost(validate_max_body_size(max_body_size, f"{path}: max_body_size"), self.max_body_size)
         route = (route_class_override or self.route_class)(
             self.prefix + path,
             endpoint,
@@ -525,8 +549,12 @@ class APIRouter:
             callbacks=[*self.callbacks, *(callbacks or [])] or None,
             middleware=[*self.group_middleware, *(middleware or [])],
             strict_content_type=_first_explicit(strict_content_type, self.strict_content_type),
+            max_body_size=max_body_size,
+            form_limits=form_limits,
             **kwargs,
         )
+        if self._serves_paths_as_given:
+            check_path_params(route.dependant, route.path, route.label)
         self.routes.append(route)
         return route
 
@@ -602,6 +630,8 @@ class APIRouter:
             generate_unique_id
         ),
         middleware: Sequence[Any] | None = None,
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
     ) -> None:
         """Copy ``router``'s routes into this one, under ``prefix`` and with the extra settings.
 
@@ -618,6 +648,8 @@ class APIRouter:
             self.lifespan_context = merge_lifespans(self.lifespan_context, router.lifespan_context)
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ConfigurationError(f"include_router prefix {prefix!r} must start with '/' and not end with '/'")
+        max_body_size = validate_max_body_size(max_body_size, "include_router(max_body_size=...)")
+        included_limits = validate_form_limits(form_limits, "include_router(form_limits=...)")
         for route in router.routes:
             if isinstance(route, APIRoute):
                 kwargs = route._init_kwargs()
@@ -644,6 +676,11 @@ class APIRouter:
                 kwargs["callbacks"] = [*self.callbacks, *(callbacks or []), *(route.callbacks or [])] or None
                 kwargs["middleware"] = [*self.group_middleware, *(middleware or []), *kwargs["middleware"]]
                 kwargs["operation_id"] = route.operation_id
+                kwargs["max_body_size"] = innermost(
+                    route.max_body_size, router.max_body_size, max_body_size, self.max_body_size
+                )
+                kwargs["form_limits"] = {**self.form_limits, **included_limits, **router.form_limits,
+                                         **route.form_limits}  # fmt: skip
                 kwargs["strict_content_type"] = _first_explicit(
                     kwargs["strict_content_type"], router.strict_content_type, self.strict_content_type
                 )
@@ -670,6 +707,8 @@ class APIRouter:
         route = APIWebSocketRoute(
             self.prefix + path, endpoint, name=name, dependencies=[*self.dependencies, *(dependencies or [])]
         )
+        if self._serves_paths_as_given:
+            check_path_params(route.dependant, route.path, route.label)
         self.routes.append(route)
         return route
 

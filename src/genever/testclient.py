@@ -16,6 +16,7 @@ import contextlib
 import json
 import queue
 import threading
+import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any
@@ -115,6 +116,23 @@ class _Transport(httpx.BaseTransport):
         return httpx.Response(start["status"], headers=headers, content=b"".join(chunks), request=request)
 
 
+def _denial_bases() -> tuple[type, ...]:
+    """Starlette's ``WebSocketDenialResponse`` as a base too, when Starlette is installed: tests written
+    for FastAPI catch that class (``pytest.raises(starlette.testclient.WebSocketDenialResponse)``)."""
+    try:
+        with warnings.catch_warnings():  # its import warns about the httpx it prefers
+            warnings.simplefilter("ignore")
+            from starlette.testclient import WebSocketDenialResponse as StarletteDenial
+    except ImportError:
+        return (httpx.Response, WebSocketDisconnect)
+    return (StarletteDenial, WebSocketDisconnect)
+
+
+class WebSocketDenialResponse(*_denial_bases()):  # type: ignore[misc]
+    """The HTTP response an app refused a WebSocket with (before ``accept()``): raised by
+    ``websocket_connect``; it is an ``httpx.Response`` (``status_code``, ``headers``, ``json()``)."""
+
+
 class WebSocketTestSession:
     """The client side of a WebSocket opened with ``TestClient.websocket_connect``."""
 
@@ -139,11 +157,25 @@ class WebSocketTestSession:
         message = self._get()
         if message["type"] == "websocket.close":
             raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+        if message["type"] == "websocket.http.response.start":
+            raise self._denial(message)
         if message["type"] != "websocket.accept":
             raise RuntimeError(f"expected websocket.accept, got {message['type']}")
         self.accepted_subprotocol = message.get("subprotocol")
         self.extra_headers = message.get("headers") or []
         return self
+
+    def _denial(self, start: dict[str, Any]) -> WebSocketDenialResponse:
+        body = b""
+        while True:
+            message = self._get()
+            body += message.get("body", b"")
+            if not message.get("more_body", False):
+                break
+        with contextlib.suppress(Exception):  # what the app raised after refusing (nothing, usually)
+            self._future.result(timeout=10)
+        self._future = None
+        return WebSocketDenialResponse(start["status"], headers=start.get("headers") or [], content=body)
 
     def __exit__(self, exc_type: Any, *args: Any) -> None:
         with contextlib.suppress(Exception):
@@ -208,6 +240,8 @@ class WebSocketTestSession:
         message = self._get()
         if message["type"] == "websocket.close":
             raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+        if message["type"] == "websocket.http.response.start":
+            raise self._denial(message)
         return message
 
     def receive_text(self) -> str:
@@ -359,6 +393,7 @@ class TestClient(httpx.Client):
         scheme = "wss" if request.url.scheme == "https" else "ws"
         request.url = request.url.copy_with(scheme=scheme)
         scope = self._scope("websocket", request)
+        scope["extensions"] = {"websocket.http.response": {}}  # the app may refuse with an HTTP response
         scope["subprotocols"] = list(subprotocols or [])
         return WebSocketTestSession(self, scope)
 

@@ -7,13 +7,19 @@ are analysed like an HTTP handler's.
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from ._bridge import asgi_websocket_scope
 from .encoders import encode_json
 from .requests import _ASGIRequest
+
+if TYPE_CHECKING:
+    from .responses import Response
+
+DENIAL_EXTENSION = "websocket.http.response"
+"""The ASGI extension that lets an app refuse a WebSocket with an HTTP response."""
 
 
 class WebSocketState(enum.Enum):
@@ -112,6 +118,31 @@ class WebSocket(_ASGIRequest):
             scope.update(extra)
         await app(scope, self._receive, self._send)
 
+    @property
+    def can_deny(self) -> bool:
+        """Whether the server can refuse this WebSocket with an HTTP response (``send_denial_response``)."""
+        return DENIAL_EXTENSION in (self.scope.get("extensions") or {})
+
+    async def send_denial_response(self, response: Response) -> None:
+        """Refuse the WebSocket (before ``accept()``) with an HTTP ``response``, as Starlette's.
+
+        Under ASGI the server must offer the ``websocket.http.response`` extension
+        (uvicorn does); an ``HTTPException`` raised before ``accept()`` is answered this way.
+        """
+        if self.application_state != WebSocketState.CONNECTING:
+            raise RuntimeError("a denial response can only be sent before the WebSocket is accepted")
+        if not self.can_deny:
+            raise RuntimeError(f"the ASGI server does not offer the {DENIAL_EXTENSION!r} extension")
+        if response._needs_request:
+            response._prepare(self)
+        send = self._send
+
+        async def send_as_denial(message: dict[str, Any]) -> None:
+            await send({**message, "type": "websocket." + message["type"]})
+
+        self.application_state = WebSocketState.DISCONNECTED
+        await response._send_asgi(send_as_denial)
+
 
 # uvicorn's default (``--ws-max-size``); Granian itself refuses a frame past 16 MiB and a
 # message past 64 MiB, so this bounds a fragmented message between the two
@@ -129,6 +160,8 @@ class RSGIWebSocket(WebSocket):
     """
 
     __slots__ = ("_closed", "_proto", "_transport")
+
+    _in_anyio_scope = False  # Granian's own task
 
     def __init__(self, scope: Any, proto: Any, app: Any) -> None:
         super().__init__(asgi_websocket_scope(scope, root_path=app.root_path), self._rsgi_receive, self._rsgi_send, app)
@@ -157,6 +190,17 @@ class RSGIWebSocket(WebSocket):
         if extra:
             scope.update(extra)
         await app(scope, receive, self._rsgi_send)
+
+    @property
+    def can_deny(self) -> bool:
+        return True  # Granian answers a WebSocket closed before accept with the status given
+
+    async def send_denial_response(self, response: Response) -> None:
+        """Refuse the WebSocket with ``response``'s status: all Granian's RSGI can send (no headers, no body)."""
+        if self.application_state != WebSocketState.CONNECTING or self._transport is not None:
+            raise RuntimeError("a denial response can only be sent before the WebSocket is accepted")
+        self.application_state = WebSocketState.DISCONNECTED
+        self._close(response.status_code)
 
     def _close(self, code: int) -> None:
         if not self._closed:

@@ -63,3 +63,33 @@ def test_routers_on_event_handlers_run_once() -> None:
     with genever.testclient.TestClient(app):
         assert log == ["sub-startup"]
     assert log == ["sub-startup", "router-shutdown"]
+
+
+@pytest.mark.parametrize("kind", ["async", "sync"])
+def test_a_bare_generator_function_is_a_lifespan(kind: str) -> None:
+    """``lifespan=`` given a generator function without ``@asynccontextmanager``: FastAPI 0.165 takes it."""
+
+    def run(fw: Any, client_module: Any) -> list[str]:
+        log: list[str] = []
+
+        async def async_span(app: Any) -> AsyncIterator[dict[str, str]]:
+            log.append("start")
+            yield {"db": "ready"}
+            log.append("stop")
+
+        def sync_span(app: Any) -> Any:
+            log.append("start")
+            yield {"db": "ready"}
+            log.append("stop")
+
+        app = (getattr(fw, "Genever", None) or fw.FastAPI)(lifespan=async_span if kind == "async" else sync_span)
+
+        @app.get("/")
+        def read(request: fw.Request) -> str:
+            return str(request.state.db)
+
+        with client_module.TestClient(app) as client:
+            log.append(client.get("/").json())
+        return log
+
+    assert run(genever, genever.testclient) == run(fastapi, fastapi.testclient) == ["start", "ready", "stop"]

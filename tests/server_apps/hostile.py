@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel
 
-from genever import Form, Genever, Request, UploadFile, WebSocket
+from genever import APIRouter, Depends, Form, Genever, HTTPException, Request, UploadFile, WebSocket
 from genever.staticfiles import StaticFiles
 from genever.websockets import WebSocketDisconnect
 
@@ -81,6 +81,29 @@ async def form(name: Annotated[str, Form()], count: Annotated[int, Form()] = 0) 
     return {"name": name, "count": count}
 
 
+# body limits per router and per route (FastAPI 0.165): the router's wins over the app's, a
+# route's own over its router's; form limits per route
+big = APIRouter(prefix="/big", max_body_size=4 * _limit if _limit else None)
+
+
+@big.post("/echo")
+async def big_echo(request: Request) -> dict[str, int]:
+    return {"size": len(await request.body())}
+
+
+@big.post("/small", max_body_size=1024)
+async def small_echo(request: Request) -> dict[str, int]:
+    return {"size": len(await request.body())}
+
+
+@app.post("/notes", form_limits={"max_fields": 2, "max_part_size": 16})
+async def notes(text: Annotated[str, Form()], tag: Annotated[str, Form()] = "") -> dict[str, Any]:
+    return {"text": text, "tag": tag}
+
+
+app.include_router(big)
+
+
 @app.post("/upload")
 async def upload(file: UploadFile, note: Annotated[str, Form()] = "") -> dict[str, Any]:
     digest = hashlib.sha256()
@@ -111,6 +134,20 @@ async def ws_echo(websocket: WebSocket) -> None:
                 await websocket.send_bytes(message.get("bytes") or b"")
     except WebSocketDisconnect:
         return
+
+
+def _ticket(ticket: str | None = None) -> str:
+    if ticket != "valid":
+        raise HTTPException(401, "Not authenticated", headers={"WWW-Authenticate": "Ticket"})
+    return ticket
+
+
+@app.websocket("/ws/denied")
+async def ws_denied(websocket: WebSocket, ticket: Annotated[str, Depends(_ticket)]) -> None:
+    """Refused before accept() by an HTTPException (a denial response where the server allows one)."""
+    await websocket.accept()
+    await websocket.send_text(ticket)
+    await websocket.close()
 
 
 @app.websocket("/ws/bye")

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import email.message
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -55,12 +55,14 @@ def _is_json_content_type(value: str | None) -> bool:
     return subtype == "json" or subtype.endswith("+json")
 
 
-def body_reader(specs: list[an.ParamSpec], strict_content_type: bool = True) -> Callable[[Request], Any] | None:
+def body_reader(
+    specs: list[an.ParamSpec], strict_content_type: bool = True, form_limits: Mapping[str, int] | None = None
+) -> Callable[[Request], Any] | None:
     """An async ``read(request) -> dict of body values`` (raises ``Invalid``), or None."""
     if not specs:
         return None
     if any(spec.source in ("form", "file") for spec in specs):
-        reader: Callable[[Request], Any] = form_reader(specs)
+        reader: Callable[[Request], Any] = form_reader(specs, form_limits)
         return reader
     embed = len(specs) > 1 or bool(getattr(specs[0].field, "embed", False))
     validate = body_validator(specs, embed)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, Field, Tag, TypeAdapter, ValidationError
+from pydantic import BaseModel, BeforeValidator, Field, Tag, TypeAdapter, ValidationError
 
-from .._analysis import ParamSpec, is_scalar_sequence
+from .._analysis import ParamSpec, field_request_aliases, is_scalar_sequence
 from .._utils import strip_optional
 from .._validation import Invalid, _field_type, default_getter, missing_error, pydantic_errors
 from ..datastructures import FormData, UploadFile
@@ -68,19 +68,18 @@ def form_models(tp: Any) -> list[type[BaseModel]]:
 
 
 def _model_data(model: type[BaseModel], form: FormData) -> dict[str, Any]:
-    """What FastAPI hands a form model: each field's value (the last one, or every one for a list
-    field; empty inputs left out), and every other form field as is (``extra="forbid"`` sees them)."""
+    """What FastAPI hands a form model: each field's value under the first of its names the form
+    holds a value for (the last one, or every one for a list field; empty inputs count as none), and
+    every form field that is none of the fields' names as is (``extra="forbid"`` sees them)."""
     data: dict[str, Any] = {}
     own = set()
+    config = model.model_config
     for name, info in model.model_fields.items():
-        for key in form_field_aliases(name, info):  # the first alias the form holds
+        is_list = is_scalar_sequence(info.annotation) or _is_upload_list(info.annotation)
+        for key, _ in field_request_aliases(name, info, convert_underscores=False, config=config):
             own.add(key)
-            if is_scalar_sequence(info.annotation):  # FastAPI drops empty file inputs only, here
-                values = [v for v in form.getlist(key) if not (isinstance(v, UploadFile) and _is_empty(v))]
-                if values:
-                    data[key] = values
-                    break
-            elif key in form and not _is_empty(value := form.getlist(key)[-1]):
+            value = _form_value(form, key, is_list)
+            if value is not None:
                 data[key] = value
                 break
     extras: dict[str, list[Any]] = {}
@@ -92,22 +91,28 @@ def _model_data(model: type[BaseModel], form: FormData) -> dict[str, Any]:
     return data
 
 
-def form_field_aliases(name: str, info: Any) -> list[str]:
-    """The form names a model field is read from: its validation alias (each of ``AliasChoices``),
-    else its alias, else its name."""
-    choice = info.validation_alias
-    if isinstance(choice, str):
-        return [choice]
-    if isinstance(choice, AliasChoices):
-        names = [c for c in choice.choices if isinstance(c, str)]
-        if names:
-            return names
-    return [info.alias or name]
+def _form_value(form: FormData, key: str, is_list: bool) -> Any:
+    """FastAPI's reading of one form name: every value but empty file inputs for a list (None if
+    none is left), else the last value unless it is empty; None when there is nothing to read."""
+    if is_list:
+        values = [v for v in form.getlist(key) if not (isinstance(v, UploadFile) and _is_empty(v))]
+        return values or None
+    values = form.getlist(key)
+    if not values or _is_empty(values[-1]):
+        return None
+    return values[-1]
+
+
+def form_field_aliases(name: str, info: Any, config: Any = None) -> list[str]:
+    """The form names a model field is read from, in order (see ``field_request_aliases``)."""
+    pairs = field_request_aliases(name, info, convert_underscores=False, config=config or {})
+    return [key for key, _ in pairs]
 
 
 def _supplied(model: type[BaseModel], form: FormData) -> bool:
     """Whether the form holds any of the model's fields (an optional model is None otherwise)."""
-    own = {key for name, info in model.model_fields.items() for key in form_field_aliases(name, info)}
+    config = model.model_config
+    own = {key for name, info in model.model_fields.items() for key in form_field_aliases(name, info, config)}
     strict = model.model_config.get("extra") in ("allow", "forbid")
     return bool(own.intersection(form.keys())) or (strict and bool(form))
 
@@ -177,12 +182,14 @@ async def _read_bytes(upload: UploadFile) -> bytes:
         await upload.seek(position)
 
 
-def form_reader(specs: list[ParamSpec]) -> Callable[[Request], Any]:
-    """``async read(request) -> values`` for the route's Form/File parameters (raises ``Invalid``)."""
+def form_reader(specs: list[ParamSpec], limits: Mapping[str, int] | None = None) -> Callable[[Request], Any]:
+    """``async read(request) -> values`` for the route's Form/File parameters (raises ``Invalid``);
+    ``limits``: the route's ``form_limits`` (``request.form``'s keyword arguments)."""
     readers = [_field_reader(spec) for spec in specs]
+    options = dict(limits or {})
 
     async def read_form(request: Request) -> dict[str, Any]:
-        form = await request.form()
+        form = await request.form(**options)
         values: dict[str, Any] = {}
         errors: list[Any] = []
         for name, read in readers:
@@ -213,31 +220,32 @@ def _field_reader(spec: ParamSpec) -> tuple[str, Callable[[FormData], Any]]:
     many = is_scalar_sequence(annotation) or _is_upload_list(annotation)
     to_bytes = is_file and _is_bytes(strip_optional(annotation))
     to_bytes_list = is_file and many and _is_bytes_sequence(annotation)
-    loc = ("body", alias)
+    # AliasChoices("a", "b"): the first name the form holds a value for, named in errors (missing: the first)
+    keys = tuple(name for name, _ in spec.choices) or (alias,)
+    locs = {key: ("body", key) for key in keys}
+    missing_loc = ("body", alias)
 
     async def read_field(form: FormData) -> Any:
-        if many:
-            raw: Any = [v for v in form.getlist(alias) if not _is_empty(v)]
-            if not raw:
-                raw = None
-            elif to_bytes_list:
-                raw = [await _read_bytes(v) if isinstance(v, UploadFile) else v for v in raw]
-        else:
-            raw = form.get(alias)
-            if raw is not None and _is_empty(raw):
-                raw = None
-            elif to_bytes and isinstance(raw, UploadFile):
-                raw = await _read_bytes(raw)
+        raw: Any = None
+        for key in keys:
+            raw = _form_value(form, key, many)
+            if raw is not None:
+                break
         if raw is None:
             if required:
-                raise Invalid([missing_error(loc)])
+                raise Invalid([missing_error(missing_loc)])
             if not validate_default:
                 return get_default()
             raw = get_default()
+            key = alias
+        elif to_bytes_list:
+            raw = [await _read_bytes(v) if isinstance(v, UploadFile) else v for v in raw]
+        elif to_bytes and isinstance(raw, UploadFile):
+            raw = await _read_bytes(raw)
         try:
             return validate(raw)
         except ValidationError as exc:
-            raise Invalid(pydantic_errors(exc, loc)) from None
+            raise Invalid(pydantic_errors(exc, locs.get(key, missing_loc))) from None
 
     return spec.name, read_field
 

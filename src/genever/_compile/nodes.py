@@ -37,7 +37,7 @@ class Node:
         kind: int,
         getters: tuple[tuple[str, Getter], ...],
         children: tuple[tuple[str | None, int], ...],
-        body_names: tuple[str, ...],
+        body_names: tuple[tuple[str, str], ...],  # (parameter name, key of its value in the read body)
         cache_key: Any,
         use_cache: bool,
         function_scope: bool = False,

@@ -6,6 +6,7 @@ Each getter reads the raw value, applies the default and validates; errors are r
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,8 @@ def param_getter(spec: an.ParamSpec) -> Getter:
     source = spec.source
     if spec.model is not None:
         return model_param_getter(spec, missing)
+    if spec.choices:
+        return choices_getter(spec, missing)
     if source == "path":
 
         def get_path(request: Request) -> Any:
@@ -88,6 +91,43 @@ def param_getter(spec: an.ParamSpec) -> Getter:
     return get_cookie
 
 
+def choices_getter(spec: an.ParamSpec, missing: Callable[[], Any]) -> Getter:
+    """``validation_alias=AliasChoices("a", "b")``: the first choice the request holds is read (and named
+    in its errors); none: the parameter is missing (reported under the first choice)."""
+    source = spec.source
+    # one validator per choice: its errors name the choice read
+    choices = [(key, param_validator(dataclasses.replace(spec, alias=name))) for name, key in spec.choices]
+    if spec.is_sequence:
+        values_of: Callable[[Request, str], list[str]] = (
+            (lambda request, key: [v for k, v in request.query_pairs() if k == key])
+            if source == "query"
+            else (lambda request, key: request.header_list(key))
+        )
+
+        def get_list(request: Request) -> Any:
+            for key, validate in choices:
+                values = values_of(request, key)
+                if values:
+                    return validate(values)
+            return missing()
+
+        return get_list
+    value_of: Callable[[Request, str], str | None] = {
+        "query": lambda request, key: request.query_dict().get(key),
+        "header": lambda request, key: request.header(key),
+        "cookie": lambda request, key: request.cookies.get(key),
+    }[source]
+
+    def get_value(request: Request) -> Any:
+        for key, validate in choices:
+            raw = value_of(request, key)
+            if raw is not None:
+                return validate(raw)
+        return missing()
+
+    return get_value
+
+
 def model_param_getter(spec: an.ParamSpec, missing: Callable[[], Any]) -> Getter:
     """``Annotated[Model, Query()]`` (or Header, Cookie): the model's fields from the request's values.
 
@@ -96,14 +136,22 @@ def model_param_getter(spec: an.ParamSpec, missing: Callable[[], Any]) -> Getter
     ``extra="forbid"`` rejects unknown query parameters, headers or cookies.
     """
     source = spec.source
-    fields = [(f.key, f.request_key, f.is_sequence) for f in an.model_param_fields(spec)]
-    own = {request_key for _, request_key, _ in fields}
-    # a header field read as "save-data" does not also take "save_data" as an extra
-    own |= {key.lower() for key, _, _ in fields} if source == "header" else set()
-    renamed = {key: request_key for key, request_key, _ in fields if key.lower() != request_key}
+    fields = [(f.choices, f.is_sequence) for f in an.model_param_fields(spec)]
+    # every name a field may be read under: a request holding none of them has no value for the model
+    own = {request_key for choices, _ in fields for _, request_key in choices}
+    # header fields read as "save-data" do not also take "save_data" as an extra
+    always_read = {key.lower() for choices, _ in fields for key, request_key in choices if key.lower() != request_key}
+    renamed = {key: request_key for choices, _ in fields for key, request_key in choices if key.lower() != request_key}
+    if not spec.model.model_config.get("loc_by_alias", True):
+        renamed = {}  # the model reports its fields' Python names
     extra_policy = spec.model.model_config.get("extra")
-    optional = not spec.required
+    # ``Model | None`` (FastAPI: an annotation that is not the model itself): a request holding none of its
+    # names gives no model, the parameter's default, or a missing error for the whole source when required
+    nullable = an.param_model_is_nullable(spec.annotation, spec.model)
+    required = spec.required
     validate = TypeAdapter(spec.annotation).validator.validate_python
+    # a repeated name given to a scalar field: the query's last value (as a dict of it), a header's first
+    last = -1 if source == "query" else 0
     pairs: Callable[[Request], Any] = {
         "query": lambda request: request.query_pairs(),
         "header": lambda request: request.headers.multi_items(),
@@ -115,15 +163,22 @@ def model_param_getter(spec: an.ParamSpec, missing: Callable[[], Any]) -> Getter
         for key, value in pairs(request):
             grouped.setdefault(key, []).append(value)
         data: dict[str, Any] = {}
-        for key, request_key, is_sequence in fields:
+        read = set(always_read)
+        for choices, is_sequence in fields:
+            key, request_key = choices[0]
+            if len(choices) > 1:  # the first choice the request holds (unused ones stay extras)
+                key, request_key = next((pair for pair in choices if pair[1] in grouped), choices[0])
             values = grouped.get(request_key)
             if values:
-                data[key] = values if is_sequence else values[0]
-        present = bool(data)
+                data[key] = values if is_sequence else values[last]
+            read.add(request_key)
+        present = not own.isdisjoint(grouped)
         for key, values in grouped.items():
-            if key not in own:
+            if key not in read:
                 data[key] = values[0] if len(values) == 1 else values
-        if optional and not (present or (extra_policy in ("allow", "forbid") and data)):
+        if nullable and not (present or (extra_policy in ("allow", "forbid") and data)):
+            if required:
+                raise Invalid([missing_error((source,))])
             return missing()
         try:
             return validate(data)

@@ -19,6 +19,7 @@ in at the ``yield``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,7 @@ from ..exceptions import ConfigurationError, RequestValidationError
 from ..responses import Response
 from .body import body_reader, raw_text, received_body
 from .exits import close_function_scope, close_generators, enter_generator
+from .limit import limited
 from .nodes import APP, ASYNC, ASYNC_GEN, SYNC, SYNC_GEN, Node, kind_of
 from .params import collect, param_getter, special_getters
 from .respond import build_responder, endpoint_context
@@ -47,6 +49,7 @@ def _flatten(
     overrides: Mapping[Any, Any],
     route: str,
     app_scope: AppScope | None = None,
+    bodies: _Bodies | None = None,
 ) -> int:
     children: list[tuple[str | None, int]] = []
     for sub in dependant.dependencies:
@@ -65,27 +68,61 @@ def _flatten(
             )
             replaced.is_security = sub.is_security
             replaced.scope = sub.scope
-            index = _flatten(replaced, nodes, overrides, route, app_scope)
+            replaced.concurrency = sub.concurrency
+            index = _flatten(replaced, nodes, overrides, route, app_scope, bodies)
             # the cache key stays the original's, as in FastAPI
             nodes[index].cache_key = sub.cache_key
         else:
-            index = _flatten(sub, nodes, overrides, route, app_scope)
+            index = _flatten(sub, nodes, overrides, route, app_scope, bodies)
         children.append((sub.name, index))
     getters = [(spec.name, param_getter(spec)) for spec in dependant.own_params]
     getters.extend(special_getters(dependant))
+    call, kind = dependant.call, kind_of(dependant.call)
+    if dependant.concurrency is not None:
+        call, kind = limited(call, kind, dependant.concurrency)
     nodes.append(
         Node(
-            call=dependant.call,
-            kind=kind_of(dependant.call),
+            call=call,
+            kind=kind,
             getters=tuple(getters),
             children=tuple(children),
-            body_names=tuple(spec.name for spec in dependant.body_params),
+            body_names=tuple(
+                (spec.name, bodies.key(spec) if bodies is not None else spec.name) for spec in dependant.body_params
+            ),
             cache_key=dependant.cache_key,
             use_cache=dependant.use_cache,
             function_scope=dependant.scope == "function",
         )
     )
     return len(nodes) - 1
+
+
+class _Bodies:
+    """The body values a plan reads, each once, under the key its nodes find it by.
+
+    A parameter that several calls declare alike (the same name, alias and type) is read once;
+    two that share a name but differ (``data: First`` in a dependency, ``data: Second`` in the
+    handler) are read apart, the later under a key of its own. Overrides' body parameters are
+    read too (they are only known once the overrides are applied).
+    """
+
+    def __init__(self) -> None:
+        self.specs: list[an.ParamSpec] = []
+        self._keys: dict[tuple[str, str, str, str], str] = {}
+        self._names: set[str] = set()
+
+    def key(self, spec: an.ParamSpec) -> str:
+        identity = (spec.name, spec.alias, spec.source, repr(spec.annotation))
+        key = self._keys.get(identity)
+        if key is None:
+            key = spec.name
+            if key in self._names:
+                key = f"{spec.name}__{len(self.specs)}"
+                spec = dataclasses.replace(spec, name=key)
+            self._keys[identity] = key
+            self._names.add(key)
+            self.specs.append(spec)
+        return key
 
 
 def _app_node(
@@ -106,10 +143,38 @@ def _app_node(
 def compile_route(route: APIRoute, overrides: Mapping[Any, Any]) -> Callable[[Request], Any]:
     """Build the per-request runner of ``route`` (see the module docstring)."""
     label = route.label
+    an.check_path_params(route.dependant, route.path, label)
     nodes: list[Node] = []
-    _flatten(route.dependant, nodes, overrides, label, getattr(route, "_app_scope", None))
-    read_body = body_reader(an.flat_body_params(route.dependant), route.strict_content_type)
+    bodies = _Bodies()
+    _flatten(route.dependant, nodes, overrides, label, getattr(route, "_app_scope", None), bodies)
+    app_body_size, app_form_limits = route.app_limits
+    form_limits: dict[str, int] = {**app_form_limits, **route.form_limits}  # type: ignore[dict-item]
+    read_body = body_reader(bodies.specs, route.strict_content_type, form_limits)
     to_response = build_responder(route)
+    runner = _compile(route, nodes, read_body, to_response)
+    limit = route.max_body_size
+    if limit is None or limit == app_body_size:
+        return runner
+    return _with_body_limit(runner, limit)
+
+
+def _with_body_limit(runner: Callable[[Request], Any], limit: int) -> Callable[[Request], Any]:
+    """A route whose ``max_body_size`` is not the app's: the request reads it (only such routes pay this)."""
+
+    async def run(request: Request) -> Response:
+        request._max_body = limit
+        response: Response = await runner(request)
+        return response
+
+    return run
+
+
+def _compile(
+    route: APIRoute,
+    nodes: list[Node],
+    read_body: Callable[[Request], Any] | None,
+    to_response: Callable[[Request, Any], Response],
+) -> Callable[[Request], Any]:
     handler = nodes[-1]
     if handler.kind in (ASYNC_GEN, SYNC_GEN):
         # a generator endpoint: calling it only creates the generator (no thread
@@ -134,6 +199,7 @@ def compile_websocket_route(
     route: APIWebSocketRoute, overrides: Mapping[Any, Any], app_scope: AppScope | None = None
 ) -> Callable[[Any], Any]:
     """Build the per-connection runner of a WebSocket route: its plan, with nothing to respond."""
+    an.check_path_params(route.dependant, route.path, route.label)
     nodes: list[Node] = []
     _flatten(route.dependant, nodes, overrides, route.label, app_scope)
     return _plan_runner(tuple(nodes), None, _no_response, endpoint_context(route))
@@ -237,8 +303,8 @@ def _plan_runner(
                     if body_failed:
                         bad = True
                     else:
-                        for name in node.body_names:
-                            kwargs[name] = body[name]
+                        for name, key in node.body_names:
+                            kwargs[name] = body[key]
                 if bad:
                     failed[index] = True
                     continue
@@ -275,7 +341,7 @@ def _plan_runner(
             return to_response(request, result)
         except BaseException as exc:
             if request._cleanup:
-                await close_generators(request, exc)
+                await close_generators(request, exc, has_function_scope)
             raise
 
     return run

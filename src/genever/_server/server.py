@@ -266,26 +266,39 @@ class Server:
     async def after_response(self, request: Request, response: Response) -> None:
         """Background tasks, then the code after ``yield`` of the route's dependencies, then the
         form's files are closed."""
-        if response.background is not None:
+        try:
+            if response.background is not None:
+                try:
+                    await response.background()
+                except Exception:
+                    logger.exception("background task failed after %s %s", request.method, request.path)
+        finally:  # a cancelled background task still leaves the clean-up to run (shielded, see exits)
             try:
-                await response.background()
-            except Exception:
-                logger.exception("background task failed after %s %s", request.method, request.path)
-        if request._cleanup:
-            try:
-                await close_generators(request, None)
-            except Exception:
-                logger.exception("dependency clean-up failed after %s %s", request.method, request.path)
-        if request._form is not None:
-            await request._form.close()
+                if request._cleanup:
+                    try:
+                        await close_generators(request, None)
+                    except Exception:
+                        logger.exception("dependency clean-up failed after %s %s", request.method, request.path)
+            finally:
+                if request._form is not None:
+                    await request._form.close()
 
     # -- WebSocket ---------------------------------------------------------------------------
+    async def _deny(self, websocket: WebSocket, exc: HTTPException) -> None:
+        """Refuse a WebSocket not yet accepted with the app's answer to ``exc`` (its handler's response),
+        as FastAPI does; a server without the denial extension can only close it (its clients see 403)."""
+        if not websocket.can_deny:
+            await websocket.close(code=1008, reason=str(exc.detail)[:123])
+            return
+        await websocket.send_denial_response(await self.handle_exception(websocket, exc))
+
     async def serve_websocket(self, websocket: WebSocket, reraise_disconnect: bool = False) -> None:
         """Run the route; ``reraise_disconnect``: let an unhandled ``WebSocketDisconnect`` out (ASGI, as FastAPI).
 
         Invalid parameters close the socket with 1008 (policy violation) and the
         errors as the reason, as FastAPI does; an unknown path is refused (closed
-        before accept); ``WebSocketException`` closes with its code.
+        before accept); ``WebSocketException`` closes with its code; an ``HTTPException``
+        raised before ``accept()`` refuses the socket with an HTTP response (``_deny``).
         """
         runner = self.websockets.find(websocket)
         if runner is None:
@@ -299,6 +312,13 @@ class Server:
             await websocket.close(code=1008, reason=reason[:123])
         except WebSocketException as exc:
             await websocket.close(code=exc.code, reason=exc.reason)
+        except HTTPException as exc:
+            if websocket.application_state != WebSocketState.CONNECTING:
+                logger.exception("Exception in websocket %s", websocket.path)
+                if websocket.application_state != WebSocketState.DISCONNECTED:
+                    await websocket.close(code=1011)
+                raise
+            await self._deny(websocket, exc)
         except WebSocketDisconnect:
             if reraise_disconnect:
                 raise

@@ -57,6 +57,7 @@ def get_parameterless_sub_dependant(*, depends: params.Depends, path: str) -> De
         raise ConfigurationError(f"{path}: a dependency without a parameter needs a callable: Depends(f)")
     sub = _get_dependant(path=path, call=depends.dependency, route=path, use_cache=depends.use_cache)
     sub.scope = depends.scope
+    sub.concurrency = depends._concurrency
     return sub
 
 

@@ -21,10 +21,10 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, GetPydanticSchema, TypeAdapter, create_model
 from pydantic.json_schema import GenerateJsonSchema
 
-from .._analysis import Dependant, ParamSpec, expand_models, flat_body_params, flat_params
+from .._analysis import Dependant, ParamSpec, expand_models, field_request_aliases, flat_body_params, flat_params
 from .._compile.forms import form_field_aliases, form_models
 from .._serialize import involves_struct
 from .._utils import body_allowed
@@ -99,11 +99,7 @@ def _body_type(route: APIRoute, specs: list[ParamSpec]) -> tuple[Any, bool, str]
     """(the request body's type, required, media type), FastAPI's ``Body_<id>`` model when embedded."""
     embed = len(specs) > 1 or bool(getattr(specs[0].field, "embed", False)) or specs[0].source in ("form", "file")
     first = specs[0]
-    media_type = getattr(first.field, "media_type", "application/json")
-    if any(s.source == "file" for s in specs):
-        media_type = "multipart/form-data"
-    elif any(s.source == "form" for s in specs):
-        media_type = "application/x-www-form-urlencoded"
+    media_type = _media_type(specs)
     model_like = first.source in ("form", "file") and len(specs) == 1 and _is_model(first.annotation)
     if not embed or model_like:
         return _param_field(first), first.required, media_type
@@ -115,11 +111,28 @@ def _body_type(route: APIRoute, specs: list[ParamSpec]) -> tuple[Any, bool, str]
     fields: dict[str, Any] = {}
     for spec in specs:
         kwargs: dict[str, Any] = {**spec.field.constraints(), **spec.field.schema_keywords(), "alias": spec.alias}
-        if not spec.required:
+        if spec.field.default_factory is not None:  # not called: the schema shows no default, as FastAPI's
+            kwargs["default_factory"] = spec.field.default_factory
+        elif not spec.required:
             kwargs["default"] = spec.default
         fields[spec.name] = (spec.annotation, Field(**kwargs))
     model = create_model(f"Body_{route.unique_id}", **fields)
     return model, any(s.required for s in specs), media_type
+
+
+def _media_type(specs: list[ParamSpec]) -> str:
+    """The request body's media type, by FastAPI's rule: files make it multipart; forms are multipart
+    if one says so, else their one shared media type (urlencoded when they differ); JSON bodies their
+    one shared media type (application/json when they differ)."""
+    if any(s.source == "file" for s in specs):
+        return "multipart/form-data"
+    kind = "form" if any(s.source == "form" for s in specs) else "body"
+    declared = [getattr(s.field, "media_type", "application/json") for s in specs if s.source == kind]
+    if kind == "form" and "multipart/form-data" in declared:
+        return "multipart/form-data"
+    if len(set(declared)) == 1:
+        return declared[0]
+    return "application/x-www-form-urlencoded" if kind == "form" else "application/json"
 
 
 def _form_body_model(route: APIRoute, specs: list[ParamSpec], models_of: list[list[Any]]) -> Any:
@@ -131,9 +144,51 @@ def _form_body_model(route: APIRoute, specs: list[ParamSpec], models_of: list[li
         kwargs.update(alias=f"field_{index}", title=spec.field.title or spec.name.replace("_", " ").title())
         if not spec.required:
             kwargs["default"] = spec.default
-        fields[f"field_{index}"] = (spec.annotation, Field(**kwargs))
+        annotation = spec.annotation
+        if len(models_of[index]) == 1:  # one model: documented under the names a form gives its fields
+            model = models_of[index][0]
+            annotation = Annotated[model, GetPydanticSchema(get_pydantic_json_schema=functools.partial(
+                _form_model_schema, model))]  # fmt: skip
+            if typing.get_origin(spec.annotation) is not None or spec.annotation is not model:
+                annotation = annotation | None
+        fields[f"field_{index}"] = (annotation, Field(**kwargs))
     config = ConfigDict(json_schema_extra=functools.partial(_form_body_schema, specs, models_of))
     return create_model(f"Body_{route.unique_id}", __config__=config, **fields)
+
+
+def _form_model_schema(model: type[BaseModel], core_schema: Any, handler: Any) -> dict[str, Any]:
+    """A form model's schema as FastAPI documents it inside a form: a field read under other names than
+    its schema name (``AliasChoices``, ``populate_by_name``) is listed under the first, and, when
+    required, any of its names satisfies the requirement (``allOf: [{anyOf: [{required: [a]}, ...]}]``).
+    The model's own schema (shared with other uses) is left as it is."""
+    schema = handler(core_schema)
+    model_schema = handler.resolve_ref_schema(schema)
+    properties = model_schema.get("properties", {})
+    required = model_schema.get("required", [])
+    config = model.model_config
+    names: dict[str, list[str]] = {}
+    for name, info in model.model_fields.items():
+        va = info.validation_alias
+        pairs = field_request_aliases(name, info, convert_underscores=False, config=config)
+        keys = [key for key, _ in pairs]
+        schema_name = va.choices[0] if isinstance(va, AliasChoices) else (
+            va if isinstance(va, str) and va else (info.alias if info.alias is not None else name))  # fmt: skip
+        if isinstance(schema_name, str) and schema_name in properties and (
+            keys[0] != schema_name or (len(keys) > 1 and schema_name in required)
+        ):
+            names[schema_name] = keys
+    if not names:
+        return dict(schema)
+    model_schema = copy.deepcopy(model_schema)
+    model_schema["properties"] = {names.get(key, [key])[0]: value for key, value in properties.items()}
+    model_schema["required"] = []
+    for key in required:
+        choices = names.get(key, [key])
+        if len(choices) == 1:
+            model_schema["required"].append(choices[0])
+        else:
+            model_schema.setdefault("allOf", []).append({"anyOf": [{"required": [c]} for c in choices]})
+    return dict(model_schema)
 
 
 def _form_body_schema(specs: list[ParamSpec], models_of: list[list[Any]], schema: dict[str, Any]) -> None:
