@@ -30,6 +30,16 @@ NEEDS = ["inline-snapshot", "dirty-equals", "pytest-timeout", "email-validator",
          "a2wsgi", "flask", "sqlmodel"]  # what some tutorial examples import
 
 
+# Tests that never end on genever, deselected and counted as failures. Each asserts that a sync
+# dependency runs on anyio's default thread limiter (genever runs it in its own pool), fails before
+# releasing the event its worker threads wait on, and the test's event loop then waits for those
+# threads at teardown (a sync generator's exit waits for its thread, as in FastAPI).
+HANGS = [
+    f"tests/test_dependency_concurrency.py::test_shared_declaration_limits_both_routes_before_worker_entry[asyncio-{v}]"
+    for v in ("False-sync", "True-sync", "False-sync_yield", "True-sync_yield")
+]
+
+
 # files of the documentation that tutorial examples read (a FileResponse of the favicon)
 DOC_FILES = ["docs/en/docs/img/favicon.png"]
 
@@ -65,6 +75,10 @@ def main(argv: list[str]) -> int:
         "-o", "addopts=", "-o", "filterwarnings=", "--inline-snapshot=disable", "--timeout=30", "-q",
         "--tb=line", "--continue-on-collection-errors", *options,
     ]  # fmt: skip
+    prefix = root.relative_to(HERE.parents[1])  # pytest's rootdir is this repository (its pyproject.toml)
+    for test in HANGS:
+        command += ["--deselect", f"{prefix}/{test}"]
+    print(f"{len(HANGS)} tests deselected because they never end on genever (count them as failures): {HANGS}")
     env = {"PYTHONPATH": f"{HERE}:{root}"}
     return subprocess.run(command, cwd=root, env={**os.environ, **env}, check=False).returncode
 
