@@ -8,10 +8,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -28,6 +30,18 @@ _COMMANDS: dict[str, Callable[[str, int], list[str]]] = {
 def server_commands(app: str, *names: str) -> dict[str, Callable[[int], list[str]]]:
     """The command line of each named server (default: ``genever run`` and uvicorn) serving ``app``, by port."""
     return {name: (lambda port, name=name: _COMMANDS[name](app, port)) for name in names or ("genever-run", "uvicorn")}
+
+
+def served_by_each(commands: Mapping[str, Callable[[int], list[str]]], name: str = "base_url") -> Any:
+    """A module-scoped fixture ``name``: the base URL of the app served by each of ``commands`` in turn."""
+
+    @pytest.fixture(scope="module", params=sorted(commands), name=name)
+    def fixture(request: pytest.FixtureRequest) -> Iterator[str]:
+        port = free_port()
+        with serve(commands[request.param](port), port) as base:
+            yield base
+
+    return fixture
 
 
 def free_port() -> int:

@@ -16,7 +16,7 @@ import pytest
 
 from genever import Depends, Genever, Security
 from genever._dependency_limit import Semaphore
-from tests.servers import free_port, serve, server_commands
+from tests.servers import served_by_each, server_commands
 
 SERVERS = server_commands("tests.server_apps.dependency_limit:app", "genever-run", "granian-rsgi", "uvicorn")
 
@@ -224,11 +224,7 @@ def test_routes_without_a_limit_run_the_dependency_itself() -> None:
     assert [node.call for node in nodes[:-1]] == [free, dependency]
 
 
-@pytest.fixture(scope="module", params=sorted(SERVERS))
-def server(request: pytest.FixtureRequest) -> Iterator[str]:
-    port = free_port()
-    with serve(SERVERS[request.param](port), port) as base:
-        yield base
+server = served_by_each(SERVERS, name="server")
 
 
 def test_the_limit_holds_on_real_servers(server: str) -> None:

@@ -4,24 +4,19 @@ Starlette router (under Granian through genever's RSGI → ASGI bridge)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.server_apps.interop import app
-from tests.servers import free_port, serve, server_commands
+from tests.servers import served_by_each, server_commands
 
 APP = "tests.server_apps.interop:app"
 SERVERS = server_commands(APP)
 
 
-@pytest.fixture(scope="module", params=sorted(SERVERS))
-def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    port = free_port()
-    with serve(SERVERS[request.param](port), port) as base:
-        yield base
+base_url = served_by_each(SERVERS)
 
 
 def test_mounted_wsgi_app_on_a_real_server(base_url: str) -> None:

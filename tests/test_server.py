@@ -12,13 +12,13 @@ import signal
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.servers import free_port, serve, started
+from tests.servers import free_port, served_by_each, started
 
 BIN = Path(sys.executable).parent
 
@@ -32,11 +32,7 @@ SERVERS = {
 }
 
 
-@pytest.fixture(scope="module", params=sorted(SERVERS))
-def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    port = free_port()
-    with serve(SERVERS[request.param](port), port) as base:
-        yield base
+base_url = served_by_each(SERVERS)
 
 
 def test_example_service_on_a_real_server(base_url: str) -> None:

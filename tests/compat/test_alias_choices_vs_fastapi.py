@@ -3,7 +3,6 @@ Header, Cookie, Path and Body parameters and parameter models read the first cho
 holds, report errors under the choice read (missing ones under the first), keep unused choices as
 extras of a model, and are documented as FastAPI documents them."""
 
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 import fastapi
@@ -15,7 +14,7 @@ from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict, Field
 import genever
 import genever.testclient
 from tests.rsgi_client import RSGITestClient
-from tests.servers import free_port, serve, server_commands
+from tests.servers import served_by_each, server_commands
 
 SERVERS = server_commands("tests.server_apps.alias_choices:app", "genever-run", "granian-rsgi", "uvicorn")
 
@@ -182,11 +181,7 @@ def test_a_path_parameter_no_route_captures_fails_at_startup() -> None:
         client.get("/things/1/")
 
 
-@pytest.fixture(scope="module", params=sorted(SERVERS))
-def server(request: pytest.FixtureRequest) -> Iterator[str]:
-    port = free_port()
-    with serve(SERVERS[request.param](port), port) as base:
-        yield base
+server = served_by_each(SERVERS, name="server")
 
 
 def test_choices_through_real_servers(server: str) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import fastapi
@@ -20,7 +19,7 @@ import genever
 import genever.testclient
 from tests.rsgi_client import RSGITestClient
 from tests.server_apps.custom_request import build
-from tests.servers import free_port, serve, server_commands
+from tests.servers import served_by_each, server_commands
 
 NUMBERS = json.dumps(list(range(100))).encode()
 REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
@@ -60,11 +59,7 @@ APP = "tests.server_apps.custom_request:app"
 SERVERS = server_commands(APP)
 
 
-@pytest.fixture(scope="module", params=sorted(SERVERS))
-def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    port = free_port()
-    with serve(SERVERS[request.param](port), port) as base:
-        yield base
+base_url = served_by_each(SERVERS)
 
 
 def test_custom_request_class_on_real_servers(fastapi_client: Any, base_url: str) -> None:

@@ -3,7 +3,6 @@ routes) answers as FastAPI's: files, directory indexes and their redirects, ``in
 for a browser's navigation, ``404.html``, 405/404 for other methods, routes first, the
 router's dependencies; in process on both protocols and on the real servers."""
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ import genever
 import genever.testclient
 from tests.rsgi_client import RSGITestClient
 from tests.server_apps.frontend import build
-from tests.servers import free_port, serve, server_commands
+from tests.servers import served_by_each, server_commands
 
 HTML = {"accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}
 REQUESTS: list[tuple[str, str, dict[str, str]]] = [
@@ -77,11 +76,7 @@ APP = "tests.server_apps.frontend:app"
 SERVERS = server_commands(APP)
 
 
-@pytest.fixture(scope="module", params=sorted(SERVERS))
-def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    port = free_port()
-    with serve(SERVERS[request.param](port), port) as base:
-        yield base
+base_url = served_by_each(SERVERS)
 
 
 def test_frontend_on_real_servers(fastapi_client: Any, base_url: str) -> None:

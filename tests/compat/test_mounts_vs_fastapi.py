@@ -12,7 +12,6 @@ response (never a second response), a Starlette response returned by a handler,
 ``add_route`` endpoints.
 """
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ import genever.staticfiles
 import genever.testclient
 from tests.rsgi_client import RSGITestClient
 from tests.server_apps.mounts import build
-from tests.servers import free_port, serve, server_commands
+from tests.servers import served_by_each, server_commands
 
 REQUESTS = [
     ("GET", "/static/mounts.py"),
@@ -98,11 +97,7 @@ def test_static_files_alone_answer_in_plain_text(tmp_path: Path) -> None:
 SERVERS = server_commands("tests.server_apps.mounts:app")
 
 
-@pytest.fixture(scope="module", params=sorted(SERVERS))
-def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    port = free_port()
-    with serve(SERVERS[request.param](port), port) as base:
-        yield base
+base_url = served_by_each(SERVERS)
 
 
 def test_mount_errors_on_real_servers(fastapi_client: Any, base_url: str) -> None:

@@ -2,7 +2,6 @@
 uses ``a2wsgi``'s) answers through genever as through FastAPI: in process on both protocols
 and on the real servers (Granian through ``genever run``, uvicorn)."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import a2wsgi
@@ -16,7 +15,7 @@ import genever.testclient
 from genever.middleware.wsgi import WSGIMiddleware
 from tests.rsgi_client import RSGITestClient
 from tests.server_apps.wsgi import build
-from tests.servers import free_port, serve, server_commands
+from tests.servers import served_by_each, server_commands
 
 REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/v1/hello", {}),
@@ -48,11 +47,7 @@ APP = "tests.server_apps.wsgi:app"
 SERVERS = server_commands(APP)
 
 
-@pytest.fixture(scope="module", params=sorted(SERVERS))
-def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    port = free_port()
-    with serve(SERVERS[request.param](port), port) as base:
-        yield base
+base_url = served_by_each(SERVERS)
 
 
 def test_wsgi_mount_on_real_servers(fastapi_client: Any, base_url: str) -> None:

@@ -5,12 +5,10 @@ request through, over RSGI (through the ASGI bridge) and over ASGI."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
-from tests.servers import free_port, serve, server_commands
+from tests.servers import served_by_each, server_commands
 
 COMMANDS = server_commands("tests.server_apps.otel_instrumented:app")
 # one worker process: the spans are kept in that process's memory
@@ -18,11 +16,7 @@ SERVERS = {"genever-run": lambda port: [*COMMANDS["genever-run"](port), "--worke
            "uvicorn": COMMANDS["uvicorn"]}  # fmt: skip
 
 
-@pytest.fixture(scope="module", params=sorted(SERVERS))
-def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    port = free_port()
-    with serve(SERVERS[request.param](port), port) as base:
-        yield base
+base_url = served_by_each(SERVERS)
 
 
 def test_spans_named_by_route_on_a_real_server(base_url: str) -> None:
