@@ -4,7 +4,6 @@ slow), 503 while draining or once shutdown started; on real servers too."""
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,9 +14,7 @@ import pytest
 
 from genever import Depends, Genever, health
 from genever.exceptions import ConfigurationError
-from tests.servers import free_port, serve
-
-BIN = Path(sys.executable).parent
+from tests.servers import free_port, serve, server_commands
 
 
 @pytest.fixture(autouse=True)
@@ -110,11 +107,7 @@ def test_paths_and_duplicates() -> None:
 @pytest.mark.parametrize("server", ["genever-run", "uvicorn"])
 def test_health_routes_on_a_real_server(server: str, tmp_path: Path) -> None:
     port = free_port()
-    target = "tests.server_apps.observed:app"
-    argv = {
-        "genever-run": [str(BIN / "genever"), "run", target, "--port", str(port)],
-        "uvicorn": [sys.executable, "-m", "uvicorn", target, "--port", str(port)],
-    }[server]
+    argv = server_commands("tests.server_apps.observed:app")[server](port)
     flag = tmp_path / "down"
     with serve(argv, port, env={"OBSERVED_DOWN_FILE": str(flag)}) as base:
         assert httpx.get(base + "/healthz").json() == {"status": "alive"}

@@ -7,7 +7,6 @@ import io
 import json
 import logging
 import re
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,9 +19,8 @@ from genever import Genever
 from genever import logging as genever_logging
 from genever.middleware import Middleware
 from genever.middleware.requestid import RequestIDMiddleware
-from tests.servers import free_port, serve
+from tests.servers import free_port, serve, server_commands
 
-BIN = Path(sys.executable).parent
 HEX32 = re.compile(r"[0-9a-f]{32}")
 log = logging.getLogger("tests.handler")
 
@@ -187,11 +185,7 @@ def test_json_and_text_formats(client_factory: Callable[..., Any]) -> None:
 @pytest.mark.parametrize("server", ["genever-run", "uvicorn"])
 def test_request_ids_in_the_logs_of_a_real_server(server: str, tmp_path: Path) -> None:
     port = free_port()
-    target = "tests.server_apps.observed:app"
-    argv = {
-        "genever-run": [str(BIN / "genever"), "run", target, "--port", str(port)],
-        "uvicorn": [sys.executable, "-m", "uvicorn", target, "--port", str(port)],
-    }[server]
+    argv = server_commands("tests.server_apps.observed:app")[server](port)
     log_file = tmp_path / "app.log"
     with serve(argv, port, env={"OBSERVED_LOG": str(log_file)}) as base:
         with httpx.Client(base_url=base, timeout=10) as client:

@@ -5,7 +5,6 @@ exceptions recorded; in process on both adapters (OTel SDK, in-memory exporter) 
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,9 +18,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, StatusCode
 
 from genever import Depends, Genever, HTTPException, tracing
-from tests.servers import free_port, serve
+from tests.servers import free_port, serve, server_commands
 
-BIN = Path(sys.executable).parent
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 PARENT_ID = "00f067aa0ba902b7"
 TRACEPARENT = f"00-{TRACE_ID}-{PARENT_ID}-01"
@@ -154,11 +152,7 @@ def test_metrics_and_tracing_together(client_factory: Callable[..., Any], export
 @pytest.mark.parametrize("server", ["genever-run", "uvicorn"])
 def test_spans_from_a_real_server(server: str, tmp_path: Path) -> None:
     port = free_port()
-    target = "tests.server_apps.observed:app"
-    argv = {
-        "genever-run": [str(BIN / "genever"), "run", target, "--port", str(port)],
-        "uvicorn": [sys.executable, "-m", "uvicorn", target, "--port", str(port)],
-    }[server]
+    argv = server_commands("tests.server_apps.observed:app")[server](port)
     spans_file = tmp_path / "spans.jsonl"
     with serve(argv, port, env={"OBSERVED_SPANS": str(spans_file)}) as base:
         response = httpx.get(base + "/items/4", headers={"traceparent": TRACEPARENT}, timeout=10)
