@@ -29,6 +29,7 @@ Alembic).
 """
 
 import os
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any, Generic, TypeVar
@@ -93,11 +94,31 @@ def _sqlite_pragmas(wal: bool) -> Callable[[Any, Any], None]:
     def on_connect(dbapi_connection: Any, record: Any) -> None:
         cursor = dbapi_connection.cursor()
         if wal:  # readers do not wait for a writer, and a writer does not wait for readers
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _enable_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     return on_connect
+
+
+def _enable_wal(cursor: Any, wait: float = 30.0) -> None:
+    """Switch the database file to WAL (it stays so): once, by whichever connection comes first.
+
+    Connections opening a new database at the same moment (workers starting together) race for
+    the switch, and SQLite answers the loser "database is locked" at once, without its busy
+    timeout: the loser retries until the file says WAL.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        cursor.execute("PRAGMA journal_mode")
+        if cursor.fetchone()[0].lower() == "wal":
+            return
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except Exception as exc:  # the driver's OperationalError
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 async def upgrade(engine: AsyncEngine, script_location: str | Path, revision: str = "head") -> None:
