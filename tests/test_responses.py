@@ -235,3 +235,25 @@ def test_asgi_streaming_stops_when_the_client_disconnects() -> None:
     asyncio.run(asyncio.wait_for(response._send_asgi(send), timeout=5))
     assert closed == [True]
     assert 1 < len(sent) < 1000
+
+
+def test_a_class_that_sends_itself_is_not_sent_for_it_under_rsgi() -> None:
+    from genever.responses import Response
+    from tests.rsgi_client import RSGITestClient
+
+    class Marked(Response):
+        def _send_rsgi_now(self, proto: Any, head_only: bool = False) -> None:
+            self.raw_headers = [*self.raw_headers, ("x-sent-by", "marked")]
+            super()._send_rsgi_now(proto, head_only)
+
+    app = Genever()
+
+    @app.get("/")
+    async def index() -> Marked:
+        return Marked("body")
+
+    with RSGITestClient(app) as client:
+        answer = client.get("/")
+        assert (answer.text, answer.headers["x-sent-by"]) == ("body", "marked")
+        head = client.head("/")
+        assert (head.content, head.headers["x-sent-by"], head.headers["content-length"]) == (b"", "marked", "4")

@@ -144,10 +144,16 @@ class Response:
     # True when the class sends with ``_send_rsgi_now`` (no await needed): every response whose
     # body is in memory. Classes that stream (their own ``_send_rsgi``) are awaited instead.
     _sends_at_once = True
+    # PERF: the RSGI adapter sends a response of such a class itself, with one native call and no
+    # method call: its body is in memory, it is sent as Response sends it and it needs no request
+    _rsgi_plain = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._sends_at_once = cls._send_rsgi is Response._send_rsgi
+        cls._rsgi_plain = (
+            cls._sends_at_once and cls._send_rsgi_now is Response._send_rsgi_now and not cls._needs_request
+        )
 
     def _send_rsgi_now(self, proto: Any, head_only: bool = False) -> None:
         if head_only:
