@@ -61,3 +61,66 @@ def test_cleanup_runs_when_the_request_task_is_cancelled(adapter: str) -> None:
 
     asyncio.run(scenario())
     assert events == ["enter", "handler", "cleanup"]
+
+
+def _shapes_app(made: list[int], tasks: list[str]) -> genever.Genever:
+    """One route per runner shape: no parameters, only the request, only app-scoped values (named
+    or not, made on first use), and a returned Response with a Response or BackgroundTasks parameter."""
+
+    def counter() -> list[int]:
+        made.append(1)
+        return made
+
+    Made = Annotated[list[int], genever.Depends(counter, scope="app")]
+    app = genever.Genever()
+
+    @app.get("/bare")
+    async def bare() -> dict[str, int]:
+        return {"n": 1}
+
+    @app.get("/bare-response")
+    async def bare_response() -> genever.responses.HTMLResponse:
+        return genever.responses.HTMLResponse("<p>hi</p>", headers={"x-own": "1"})
+
+    @app.get("/request")
+    async def request_only(request: genever.Request) -> str:
+        return request.path
+
+    @app.get("/slots", dependencies=[genever.Depends(counter, scope="app")])
+    async def slots(request: genever.Request, value: Made) -> dict[str, Any]:
+        return {"path": request.url.path, "made": len(value)}
+
+    @app.get("/sub-response")
+    async def sub_response(response: genever.Response) -> genever.responses.PlainTextResponse:
+        response.headers["x-sub"] = "yes"
+        response.status_code = 201
+        return genever.responses.PlainTextResponse("text")
+
+    @app.get("/tasks")
+    async def with_tasks(background: genever.BackgroundTasks) -> genever.responses.PlainTextResponse:
+        background.add_task(tasks.append, "ran")
+        return genever.responses.PlainTextResponse("queued")
+
+    return app
+
+
+def test_every_runner_shape_answers_alike(client_factory: Any) -> None:
+    made: list[int] = []
+    tasks: list[str] = []
+    client = client_factory(_shapes_app(made, tasks))
+    assert client.get("/bare").json() == {"n": 1}
+    answer = client.get("/bare-response")
+    assert (answer.text, answer.headers["x-own"], answer.headers["content-type"]) == (
+        "<p>hi</p>",
+        "1",
+        "text/html; charset=utf-8",
+    )
+    assert client.get("/request").json() == "/request"
+    # no lifespan ran: the app-scoped value is made by the first request, once for both uses
+    assert [client.get("/slots").json() for _ in range(2)] == [{"path": "/slots", "made": 1}] * 2
+    answer = client.get("/sub-response")
+    assert (answer.status_code, answer.headers["x-sub"], answer.text) == (201, "yes", "text")
+    assert client.get("/tasks").text == "queued"
+    assert tasks == ["ran"]
+    head = client.head("/bare-response")
+    assert (head.status_code, head.content, head.headers["content-length"]) == (200, b"", "9")
