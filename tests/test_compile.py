@@ -124,3 +124,34 @@ def test_every_runner_shape_answers_alike(client_factory: Any) -> None:
     assert tasks == ["ran"]
     head = client.head("/bare-response")
     assert (head.status_code, head.content, head.headers["content-length"]) == (200, b"", "9")
+
+
+def test_the_direct_runner_is_written_out_and_readable_in_tracebacks() -> None:
+    import traceback
+
+    from genever._compile.plan import compile_route
+
+    class Pool:
+        pass
+
+    def get_pool() -> Pool:
+        return Pool()
+
+    app = genever.Genever()
+
+    @app.get("/fortunes", dependencies=[genever.Depends(get_pool, scope="app")])
+    async def fortunes(request: genever.Request, pool: Annotated[Pool, genever.Depends(get_pool, scope="app")]) -> str:
+        raise LookupError(type(pool).__name__)
+
+    app.freeze()
+    route = next(r for r in app.routes if getattr(r, "path", None) == "/fortunes")
+    runner = compile_route(route, {})  # type: ignore[arg-type]
+    source = runner.source  # type: ignore[attr-defined]
+    assert "result = await call(request=request, pool=v1)" in source
+    assert "v0 = slot0.value" in source  # the unnamed one: made, not passed
+    request = genever.requests._ASGIRequest(
+        {"type": "http", "method": "GET", "path": "/fortunes", "query_string": b"", "headers": []}, None, None, app
+    )
+    with pytest.raises(LookupError, match="Pool") as info:
+        asyncio.run(runner(request))
+    assert "result = await call(request=request, pool=v1)" in "".join(traceback.format_tb(info.tb))

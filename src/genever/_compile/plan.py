@@ -32,6 +32,7 @@ from ..concurrency import run_in_threadpool
 from ..exceptions import ConfigurationError, RequestValidationError
 from ..responses import Response
 from .body import body_reader, raw_text, received_body
+from .direct import direct_runner
 from .exits import close_function_scope, close_generators, enter_generator
 from .limit import limited
 from .nodes import APP, ASYNC, ASYNC_GEN, SYNC, SYNC_GEN, Node, kind_of
@@ -197,7 +198,7 @@ def _compile(
         if read_body is None and handler.kind == ASYNC and only_request:
             # nothing to read that could fail (the request at most): the handler called at once
             request_name = getters[0][0] if getters else None
-            return _direct_runner(handler.call, request_name, slots, to_response, finishes)
+            return direct_runner(handler.call, request_name, slots, to_response, finishes, route.label)
         return _simple_runner(handler, read_body, to_response, context, finishes, slots)
     return _plan_runner(tuple(nodes), read_body, to_response, context, finishes)
 
@@ -260,41 +261,6 @@ def _simple_runner(
         else:
             result = await run_in_threadpool(call, **kwargs)
         if isinstance(result, Response):  # PERF: no responder call for a ready response
-            return returned(request, result) if finishes else result
-        return to_response(request, result)
-
-    return run
-
-
-def _direct_runner(
-    call: Callable[..., Any],
-    request_name: str | None,
-    slots: tuple[tuple[str | None, Any], ...],
-    to_response: Callable[[Request, Any], Response],
-    finishes: bool,
-) -> Callable[[Request], Any]:
-    """The runner for an async handler that takes nothing but the request and app-scoped values
-    (or nothing at all): no validation, no errors to collect, no body."""
-    if request_name is None and not slots:
-
-        async def run_bare(request: Request) -> Response:
-            result = await call()
-            if isinstance(result, Response):
-                return returned(request, result) if finishes else result
-            return to_response(request, result)
-
-        return run_bare
-
-    async def run(request: Request) -> Response:
-        kwargs = {} if request_name is None else {request_name: request}
-        for name, slot in slots:
-            value = slot.value
-            if value is MISSING:  # not made at start-up (no lifespan, or an override set since)
-                value = await slot.get()
-            if name is not None:
-                kwargs[name] = value
-        result = await call(**kwargs)
-        if isinstance(result, Response):
             return returned(request, result) if finishes else result
         return to_response(request, result)
 
