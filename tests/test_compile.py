@@ -65,7 +65,8 @@ def test_cleanup_runs_when_the_request_task_is_cancelled(adapter: str) -> None:
 
 def _shapes_app(made: list[int], tasks: list[str]) -> genever.Genever:
     """One route per runner shape: no parameters, only the request, only app-scoped values (named
-    or not, made on first use), and a returned Response with a Response or BackgroundTasks parameter."""
+    or not, made on first use), query parameters (valid or not), and a returned Response with a
+    Response or BackgroundTasks parameter."""
 
     def counter() -> list[int]:
         made.append(1)
@@ -89,6 +90,10 @@ def _shapes_app(made: list[int], tasks: list[str]) -> genever.Genever:
     @app.get("/slots", dependencies=[genever.Depends(counter, scope="app")])
     async def slots(request: genever.Request, value: Made) -> dict[str, Any]:
         return {"path": request.url.path, "made": len(value)}
+
+    @app.get("/query")
+    async def query(request: genever.Request, value: Made, a: int, b: int = 2) -> dict[str, Any]:
+        return {"sum": a + b, "made": len(value), "path": request.url.path}
 
     @app.get("/sub-response")
     async def sub_response(response: genever.Response) -> genever.responses.PlainTextResponse:
@@ -118,6 +123,10 @@ def test_every_runner_shape_answers_alike(client_factory: Any) -> None:
     assert client.get("/request").json() == "/request"
     # no lifespan ran: the app-scoped value is made by the first request, once for both uses
     assert [client.get("/slots").json() for _ in range(2)] == [{"path": "/slots", "made": 1}] * 2
+    assert client.get("/query?a=1").json() == {"sum": 3, "made": 1, "path": "/query"}
+    invalid = client.get("/query?a=x&b=y")  # every invalid value reported, not only the first
+    assert invalid.status_code == 422
+    assert [error["loc"] for error in invalid.json()["detail"]] == [["query", "a"], ["query", "b"]]
     answer = client.get("/sub-response")
     assert (answer.status_code, answer.headers["x-sub"], answer.text) == (201, "yes", "text")
     assert client.get("/tasks").text == "queued"
@@ -148,6 +157,7 @@ def test_the_direct_runner_is_written_out_and_readable_in_tracebacks() -> None:
     runner = compile_route(route, {})  # type: ignore[arg-type]
     source = runner.source  # type: ignore[attr-defined]
     assert "result = await call(request=request, pool=v1)" in source
+    assert "try:" not in source  # nothing to validate
     assert "v0 = slot0.value" in source  # the unnamed one: made, not passed
     request = genever.requests._ASGIRequest(
         {"type": "http", "method": "GET", "path": "/fortunes", "query_string": b"", "headers": []}, None, None, app

@@ -36,7 +36,7 @@ from .direct import direct_runner
 from .exits import close_function_scope, close_generators, enter_generator
 from .limit import limited
 from .nodes import APP, ASYNC, ASYNC_GEN, SYNC, SYNC_GEN, Node, kind_of
-from .params import collect, param_getter, reads_response_params, request_getter, special_getters
+from .params import collect, param_getter, reads_response_params, special_getters
 from .respond import build_responder, endpoint_context, returned
 
 if TYPE_CHECKING:
@@ -193,13 +193,11 @@ def _compile(
     if handler.kind in (ASYNC, SYNC) and all(node.kind == APP for node in nodes[:-1]):
         # no dependencies, or only app-scoped ones (one slot read each)
         slots = tuple((name, nodes[index].call) for name, index in handler.children)
-        getters = handler.getters
-        only_request = len(getters) <= 1 and all(get is request_getter for _, get in getters)
-        if read_body is None and handler.kind == ASYNC and only_request:
-            # nothing to read that could fail (the request at most): the handler called at once
-            request_name = getters[0][0] if getters else None
-            return direct_runner(handler.call, request_name, slots, to_response, finishes, route.label)
-        return _simple_runner(handler, read_body, to_response, context, finishes, slots)
+        simple = _simple_runner(handler, read_body, to_response, context, finishes, slots)
+        if read_body is None and handler.kind == ASYNC:
+            # written out; invalid input (rare) goes to the simple runner, which collects every error
+            return direct_runner(handler.call, handler.getters, slots, to_response, finishes, route.label, simple)
+        return simple
     return _plan_runner(tuple(nodes), read_body, to_response, context, finishes)
 
 
