@@ -58,6 +58,16 @@ class FastTemplate(jinja2.Template):
             namespace["escape"] = escape_output
         return super()._from_namespace(environment, namespace, globals)
 
+    def render_owned(self, context: dict[str, Any]) -> str:
+        """``render(context)``, for a caller that hands over a dict of its own: not copied again."""
+        environment = self.environment
+        if environment.is_async:
+            return self.render(context)
+        try:
+            return environment.concat(self.root_render_func(self.new_context(context)))
+        except Exception:
+            environment.handle_exception()
+
     def new_context(
         self,
         vars: dict[str, Any] | None = None,
