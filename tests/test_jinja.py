@@ -144,3 +144,17 @@ def test_errors_still_point_at_the_template_line() -> None:
         env.get_template("e.html").render(a=1, b=2, c=0)
     last = traceback.extract_tb(caught.value.__traceback__)[-1]
     assert (last.filename, last.lineno) == ("<template>", 3)  # Jinja2's rewritten frame: the template's line 3
+
+
+def test_a_sandboxed_environment_writes_the_same_text_and_stays_sandboxed() -> None:
+    import jinja2.sandbox
+
+    def sandboxed() -> jinja2.Environment:
+        return jinja2.sandbox.SandboxedEnvironment(loader=jinja2.DictLoader(TEMPLATES), autoescape=True)
+
+    env = sandboxed()
+    genever.templating.Jinja2Templates(env=env)
+    context = {"values": VALUES, "title": "A&B <c>"}
+    assert env.get_template("page.html").render(context) == sandboxed().get_template("page.html").render(context)
+    with pytest.raises(jinja2.sandbox.SecurityError):
+        env.from_string("{{ title.__class__.__mro__ }}").render(title="x")
