@@ -45,6 +45,10 @@ TEMPLATES = {
     ),
     "part.html": "<i>{{ title }}{{ values|length }}</i>",
     "plain.txt": "{{ title }}",
+    "switch.html": (
+        "{{ title }}{% autoescape false %}{{ title }}{% for v in values %}{{ v }}{% endfor %}{% endautoescape %}"
+        "{% autoescape true %}{{ title }}{% endautoescape %}{% set t %}{{ title }}{% endset %}{{ t }}"
+    ),
 }
 
 
@@ -54,17 +58,18 @@ def environment(**options: Any) -> jinja2.Environment:
     return env
 
 
-@pytest.mark.parametrize("name", ["page.html", "child.html", "plain.txt"])
+@pytest.mark.parametrize("name", ["page.html", "child.html", "plain.txt", "switch.html"])
 @pytest.mark.parametrize("autoescape", [True, False, jinja2.select_autoescape(["html"])])
-def test_same_text_as_jinja2(name: str, autoescape: Any) -> None:
-    fast = genever.templating.Jinja2Templates(env=environment(autoescape=autoescape))
+@pytest.mark.parametrize("finalize", [None, lambda value: "" if value is None else value])
+def test_same_text_as_jinja2(name: str, autoescape: Any, finalize: Any) -> None:
+    fast = genever.templating.Jinja2Templates(env=environment(autoescape=autoescape, finalize=finalize))
     template = fast.get_template(name)
     assert isinstance(template, FastTemplate)
     context = {"values": VALUES, "title": "A&B <c>"}
-    want = environment(autoescape=autoescape).get_template(name).render(context)
+    want = environment(autoescape=autoescape, finalize=finalize).get_template(name).render(context)
     assert template.render(context) == want
     assert "".join(template.generate(context)) == want
-    if autoescape is True and name != "plain.txt":
+    if autoescape is True and name in ("page.html", "child.html"):
         assert "&lt;script&gt;" in want and "<b>safe</b>" in want and "<i>marked</i>" in want
 
 
@@ -76,6 +81,19 @@ def test_globals_are_read_at_each_render() -> None:
     template.globals["site"] = "two"
     assert template.render() == "changed two"
     assert template.render(site="three") == "changed three"  # the render's values win over globals
+
+
+def test_strings_are_escaped_inline() -> None:
+    """The compiled page escapes a str without a Python call; any other value goes through escape()."""
+    env = environment(autoescape=True)
+    genever.templating.Jinja2Templates(env=env)
+    source = env.compile("{{ title }}", raw=True)
+    assert "_genever_escape_str(_genever_value) if type(_genever_value := " in source
+    template = env.from_string("{{ a }}|{{ b }}|{{ c }}")
+    assert template.render(a="<&>", b=7, c=Html()) == "&lt;&amp;&gt;|7|<b>safe</b>"
+    plain = jinja2.Environment()
+    genever.templating.Jinja2Templates(env=plain)
+    assert "_genever_value" not in plain.compile("{{ title }}", raw=True)  # nothing to escape: Jinja2's str()
 
 
 def test_escape_output_matches_markupsafe() -> None:
@@ -126,3 +144,17 @@ def test_errors_still_point_at_the_template_line() -> None:
         env.get_template("e.html").render(a=1, b=2, c=0)
     last = traceback.extract_tb(caught.value.__traceback__)[-1]
     assert (last.filename, last.lineno) == ("<template>", 3)  # Jinja2's rewritten frame: the template's line 3
+
+
+def test_a_sandboxed_environment_writes_the_same_text_and_stays_sandboxed() -> None:
+    import jinja2.sandbox
+
+    def sandboxed() -> jinja2.Environment:
+        return jinja2.sandbox.SandboxedEnvironment(loader=jinja2.DictLoader(TEMPLATES), autoescape=True)
+
+    env = sandboxed()
+    genever.templating.Jinja2Templates(env=env)
+    context = {"values": VALUES, "title": "A&B <c>"}
+    assert env.get_template("page.html").render(context) == sandboxed().get_template("page.html").render(context)
+    with pytest.raises(jinja2.sandbox.SecurityError):
+        env.from_string("{{ title.__class__.__mro__ }}").render(title="x")

@@ -16,6 +16,11 @@ only those two: its module's ``escape`` returns the escaped text as a plain
 ``str`` (the same characters markupsafe produces), and its contexts are made
 from the ``ChainMap``'s dicts with C-level ``dict.update``. Globals are still
 read at every render (a change to ``env.globals`` shows on the next page).
+
+``FastCodeGenerator`` then writes each autoescaped ``{{ value }}`` so that a
+``str`` (nearly every value a page writes) goes straight to markupsafe's C
+escaper, without a Python call: ``escape(value)`` becomes
+``(_escape_str(v) if type(v := value) is str else escape(v))``.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
 import jinja2
+import jinja2.compiler
 import jinja2.runtime
 import markupsafe
+from jinja2 import nodes
 
 # markupsafe >= 3.0: the (C) escaper of one str, without the Markup wrapper; 2.x has none (its escape
 # is all C already) and keeps its own
@@ -58,6 +65,16 @@ class FastTemplate(jinja2.Template):
             namespace["escape"] = escape_output
         return super()._from_namespace(environment, namespace, globals)
 
+    def render_owned(self, context: dict[str, Any]) -> str:
+        """``render(context)``, for a caller that hands over a dict of its own: not copied again."""
+        environment = self.environment
+        if environment.is_async:
+            return self.render(context)
+        try:
+            return environment.concat(self.root_render_func(self.new_context(context)))
+        except Exception:
+            environment.handle_exception()
+
     def new_context(
         self,
         vars: dict[str, Any] | None = None,
@@ -80,9 +97,42 @@ class FastTemplate(jinja2.Template):
         return context
 
 
+class FastCodeGenerator(jinja2.compiler.CodeGenerator):
+    """Jinja2's compiler, writing an autoescaped output's ``str`` case inline (see the module docstring)."""
+
+    def visit_Template(self, node: nodes.Template, frame: jinja2.compiler.Frame | None = None) -> None:
+        super().visit_Template(node, frame)
+        # the module's own name for the escaper (module code runs before any render): the compiled
+        # code stays self-contained, whatever template class or bytecode cache later runs it
+        self.writeline(f"from markupsafe import _escape_inner as {_ESCAPE_STR}")
+
+    def _inline(self, frame: jinja2.compiler.Frame, finalize: Any) -> bool:
+        # a plain autoescaped output: not where {% autoescape %} decides at run time, nor with a finalize
+        return not frame.eval_ctx.volatile and bool(frame.eval_ctx.autoescape) and finalize.src is None
+
+    def _output_child_pre(self, node: nodes.Expr, frame: jinja2.compiler.Frame, finalize: Any) -> None:
+        if self._inline(frame, finalize):
+            self.write(f"({_ESCAPE_STR}({_VALUE}) if type({_VALUE} := ")
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+    def _output_child_post(self, node: nodes.Expr, frame: jinja2.compiler.Frame, finalize: Any) -> None:
+        if self._inline(frame, finalize):
+            self.write(f") is str else escape({_VALUE}))")
+        else:
+            super()._output_child_post(node, frame, finalize)
+
+
+# names in the compiled modules (Jinja2's own names are l_*, t_*, and its runtime's exports)
+_ESCAPE_STR = "_genever_escape_str"
+_VALUE = "_genever_value"
+
+
 def use_fast_templates(env: jinja2.Environment) -> None:
     """Have ``env`` load ``FastTemplate``s, unless it was given a template class of its own."""
     if env.template_class is jinja2.Template:
         env.template_class = FastTemplate
+        if _escape_inner is not None and env.code_generator_class is jinja2.compiler.CodeGenerator:
+            env.code_generator_class = FastCodeGenerator
         if env.cache:  # templates loaded already are jinja2.Templates: load them again
             env.cache.clear()

@@ -76,6 +76,11 @@ def add(app: Any, instrument: Instrument) -> None:
     app._invalidate()
 
 
+def has(app: Any, kind: type) -> bool:
+    """Whether an instrument of ``kind`` is registered on ``app``."""
+    return any(isinstance(instrument, kind) for instrument in app._instruments)
+
+
 def wrap_route(instruments: Sequence[Instrument], template: str, runner: Runner) -> Runner:
     """The route's runner as served with ``instruments`` on (called by ``freeze`` once per route)."""
     for instrument in instruments:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import _observe
 from ._analysis import flat_body_params, flat_params
 from .applications import Genever
 from .exceptions import GeneverError
@@ -205,7 +206,7 @@ def _server_config(args: argparse.Namespace) -> ServerConfig:
 @contextlib.contextmanager
 def _metrics_directory(app: Genever, workers: int) -> Iterator[None]:
     """Several workers of an app with metrics share a fresh directory for them (removed at exit)."""
-    if workers < 2 or os.environ.get(ENV_DIR) or not any(isinstance(i, Metrics) for i in app._instruments):
+    if workers < 2 or os.environ.get(ENV_DIR) or not _observe.has(app, Metrics):
         yield
         return
     with tempfile.TemporaryDirectory(prefix="genever-metrics-") as directory:

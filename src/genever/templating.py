@@ -24,14 +24,20 @@ from .responses import HTMLResponse
 
 try:  # needs jinja2, an extra: without it Jinja2Templates() says what to install
     from . import _jinja
+
+    _FastTemplate: Any = _jinja.FastTemplate
 except ImportError:  # pragma: no cover - depends on the environment
     _jinja = None  # type: ignore[assignment]
+    _FastTemplate = None
 
 if TYPE_CHECKING:
     import jinja2
 
     from .background import BackgroundTask
     from .requests import Request
+
+
+_KEEP = 400  # template names Jinja2Templates remembers (Jinja2's own cache keeps 400 by default)
 
 
 class _TemplateResponse(HTMLResponse):
@@ -48,7 +54,8 @@ class _TemplateResponse(HTMLResponse):
     ) -> None:
         self.template = template
         self.context = context
-        content = template.render(context)
+        # PERF: a FastTemplate renders the context it is given (already a fresh dict) without copying it
+        content = template.render_owned(context) if type(template) is _FastTemplate else template.render(context)
         if headers is None and media_type is None:
             # PERF: HTMLResponse's own headers and UTF-8 body, without Response.__init__'s general path
             self.status_code = status_code
@@ -88,9 +95,30 @@ class Jinja2Templates:
             _jinja.use_fast_templates(env)
         self.env = env
         self.context_processors = list(context_processors or [])
+        # name -> (template, the loader and cache it came through): see _template
+        self._loaded: dict[str, tuple[jinja2.Template, Any, Any]] = {}
 
     def get_template(self, name: str) -> jinja2.Template:
         return self.env.get_template(name)
+
+    def _template(self, name: str) -> jinja2.Template:
+        """``env.get_template(name)`` without Jinja2's LRU-cache walk on every page (~10k instructions).
+
+        A template is taken again from the environment when Jinja2 would load it again: the
+        environment's loader or cache was replaced, or it auto-reloads (the default) and the
+        template's source changed (``is_up_to_date``, Jinja2's own check). Nothing is kept when
+        the environment keeps nothing (``cache_size=0``).
+        """
+        env = self.env
+        entry = self._loaded.get(name)
+        if entry is not None:
+            template, loader, cache = entry
+            if loader is env.loader and cache is env.cache and (not env.auto_reload or template.is_up_to_date):
+                return template
+        template = env.get_template(name)
+        if env.cache is not None and (entry is not None or len(self._loaded) < _KEEP):
+            self._loaded[name] = (template, env.loader, env.cache)
+        return template
 
     def TemplateResponse(  # FastAPI's (Starlette's) name
         self,
@@ -114,4 +142,4 @@ class Jinja2Templates:
         values.setdefault("request", request)
         for processor in self.context_processors:
             values.update(processor(request))
-        return _TemplateResponse(self.get_template(name), values, status_code, headers, media_type, background)
+        return _TemplateResponse(self._template(name), values, status_code, headers, media_type, background)

@@ -69,9 +69,13 @@ class Pool:
         self._waiters: deque[asyncio.Future[asyncpg.Connection]] = deque()
         self._connections: list[asyncpg.Connection] = []
         self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop its connections belong to (open())
 
     async def open(self) -> None:
         """Open every connection now (a pool is opened once, at start-up)."""
+        # PERF: the loop kept for the waiters' futures; on Python 3.11 asyncio.get_running_loop() is a
+        # getpid() system call, once per request that waits for a connection
+        self._loop = asyncio.get_running_loop()
         connections = await asyncio.gather(*(self._connect() for _ in range(self.size)))
         self._connections = list(connections)
         self._idle = list(connections)
@@ -102,7 +106,8 @@ class Pool:
         if idle:
             connection = idle.pop()
         else:
-            waiter: asyncio.Future[asyncpg.Connection] = asyncio.get_running_loop().create_future()
+            loop = self._loop or asyncio.get_running_loop()  # a pool used without open(): as before
+            waiter: asyncio.Future[asyncpg.Connection] = loop.create_future()
             self._waiters.append(waiter)
             try:
                 connection = await waiter
