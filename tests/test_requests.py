@@ -138,3 +138,20 @@ def test_root_path_is_part_of_the_url(client_factory: Any) -> None:
 )
 def test_parse_cookies_is_lenient(header: str, cookies: dict[str, str]) -> None:
     assert parse_cookies(header) == cookies
+
+
+def test_the_rsgi_request_starts_as_every_request_does() -> None:
+    """``_RSGIRequest.__init__`` writes ``Request._init``'s stores out (one call less per request):
+    both must leave every lazily parsed slot alike."""
+    import httpx
+
+    from genever.requests import _ASGIRequest, _RSGIRequest
+    from tests.rsgi_client import FakeProto, FakeScope
+
+    blank = _ASGIRequest.__new__(_ASGIRequest)
+    blank._init()
+    initial = {name: getattr(blank, name) for name in Request.__slots__ if hasattr(blank, name)}
+    assert len(initial) > 10
+    app = Genever()
+    request = _RSGIRequest(FakeScope(httpx.Request("GET", "http://testserver/")), FakeProto(b""), app, {})
+    assert {name: getattr(request, name) for name in initial} == initial

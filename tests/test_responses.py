@@ -235,3 +235,73 @@ def test_asgi_streaming_stops_when_the_client_disconnects() -> None:
     asyncio.run(asyncio.wait_for(response._send_asgi(send), timeout=5))
     assert closed == [True]
     assert 1 < len(sent) < 1000
+
+
+def test_headers_follow_the_media_type_and_charset_in_force() -> None:
+    from genever.responses import HTMLResponse, Response
+
+    html = HTMLResponse("<p>é</p>")
+    assert (html.body, html.raw_headers) == ("<p>é</p>".encode(), [("content-type", "text/html; charset=utf-8")])
+    html.raw_headers.append(("x-mine", "1"))  # each response owns its list
+    assert HTMLResponse("x").raw_headers == [("content-type", "text/html; charset=utf-8")]
+    assert (Response("x").raw_headers, Response(None).body, Response(b"\x00").body) == ([], b"", b"\x00")
+    assert HTMLResponse("x", media_type="text/csv").raw_headers == [("content-type", "text/csv; charset=utf-8")]
+    given = HTMLResponse("x", headers={"Content-Type": "text/x-mine", "X-A": "b"}).raw_headers
+    assert given == [("content-type", "text/x-mine"), ("x-a", "b")]
+
+    class Latin(HTMLResponse):
+        def __init__(self, content: str) -> None:
+            self.charset = "latin-1"  # an instance's own charset, set before Response.__init__
+            super().__init__(content)
+
+    latin = Latin("é")
+    assert (latin.body, latin.raw_headers) == (b"\xe9", [("content-type", "text/html; charset=latin-1")])
+
+    class Later(HTMLResponse):
+        pass
+
+    Later.media_type = "text/csv"  # a class attribute changed after the class was made
+    assert Later("x").raw_headers == [("content-type", "text/csv; charset=utf-8")]
+
+    class Own(HTMLResponse):
+        def _initial_headers(self, headers: Any) -> list[tuple[str, str]]:
+            return [("x-own", "headers")]
+
+    assert Own("x").raw_headers == [("x-own", "headers")]
+
+
+def test_text_subclasses_render_as_their_str() -> None:
+    import enum
+
+    class Color(enum.StrEnum):
+        RED = "red"
+
+    class Shout(str):
+        def __str__(self) -> str:
+            return self.upper()
+
+    assert PlainTextResponse(Color.RED).body == b"red"
+    assert PlainTextResponse(Shout("hey")).body == b"HEY"  # as before: str(content), encoded
+    assert PlainTextResponse(12).body == b"12"
+
+
+def test_a_class_that_sends_itself_is_not_sent_for_it_under_rsgi() -> None:
+    from genever.responses import Response
+    from tests.rsgi_client import RSGITestClient
+
+    class Marked(Response):
+        def _send_rsgi_now(self, proto: Any, head_only: bool = False) -> None:
+            self.raw_headers = [*self.raw_headers, ("x-sent-by", "marked")]
+            super()._send_rsgi_now(proto, head_only)
+
+    app = Genever()
+
+    @app.get("/")
+    async def index() -> Marked:
+        return Marked("body")
+
+    with RSGITestClient(app) as client:
+        answer = client.get("/")
+        assert (answer.text, answer.headers["x-sent-by"]) == ("body", "marked")
+        head = client.head("/")
+        assert (head.content, head.headers["x-sent-by"], head.headers["content-length"]) == (b"", "marked", "4")

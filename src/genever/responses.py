@@ -38,6 +38,7 @@ class Response:
     charset = "utf-8"
     # PERF: only response classes that read the request (FileResponse) are given it before sending
     _needs_request = False
+    _headers_for: tuple[Any, Any, tuple[tuple[str, str], ...]]  # set below and by __init_subclass__
 
     def __init__(
         self,
@@ -52,12 +53,20 @@ class Response:
             self.media_type = media_type
         self.background = background
         self.body = self.render(content)
-        self.raw_headers: list[tuple[str, str]] = self._initial_headers(headers)
+        # PERF: without headers, the class's own content type (computed once per class) when its
+        # media_type and charset are still the ones it was computed from
+        cached = self._headers_for
+        if headers is None and self.media_type is cached[0] and self.charset is cached[1]:
+            self.raw_headers: list[tuple[str, str]] = [*cached[2]]
+        else:
+            self.raw_headers = self._initial_headers(headers)
 
     def _prepare(self, request: Any) -> None:
         """Adjust the response to the request before sending (only called when ``_needs_request``)."""
 
     def render(self, content: Any) -> bytes:
+        if type(content) is str:  # PERF: the common case first, without isinstance over a union
+            return content.encode(self.charset)
         if content is None:
             return b""
         if isinstance(content, bytes | memoryview):
@@ -66,11 +75,8 @@ class Response:
 
     def _initial_headers(self, headers: Mapping[str, str] | None) -> list[tuple[str, str]]:
         raw = [(k.lower(), v) for k, v in headers.items()] if headers else []
-        if self.media_type is not None and not any(k == "content-type" for k, _ in raw):
-            content_type = self.media_type
-            if content_type.startswith("text/") and "charset=" not in content_type:
-                content_type += f"; charset={self.charset}"
-            raw.append(("content-type", content_type))
+        if self.media_type is not None and not (raw and any(k == "content-type" for k, _ in raw)):
+            raw.append(("content-type", _content_type(self.media_type, self.charset)))
         return raw
 
     @property
@@ -144,10 +150,17 @@ class Response:
     # True when the class sends with ``_send_rsgi_now`` (no await needed): every response whose
     # body is in memory. Classes that stream (their own ``_send_rsgi``) are awaited instead.
     _sends_at_once = True
+    # PERF: the RSGI adapter sends a response of such a class itself, with one native call and no
+    # method call: its body is in memory, it is sent as Response sends it and it needs no request
+    _rsgi_plain = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        cls._headers_for = _headers_for(cls)
         cls._sends_at_once = cls._send_rsgi is Response._send_rsgi
+        cls._rsgi_plain = (
+            cls._sends_at_once and cls._send_rsgi_now is Response._send_rsgi_now and not cls._needs_request
+        )
 
     def _send_rsgi_now(self, proto: Any, head_only: bool = False) -> None:
         if head_only:
@@ -169,6 +182,29 @@ class Response:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.status_code}>"
+
+
+def _content_type(media_type: str, charset: str) -> str:
+    if media_type.startswith("text/") and "charset=" not in media_type:
+        return f"{media_type}; charset={charset}"
+    return media_type
+
+
+_NOT_CACHED = object()
+
+
+def _headers_for(cls: type[Response]) -> tuple[Any, Any, tuple[tuple[str, str], ...]]:
+    """``(media_type, charset, headers)``: the headers ``cls`` starts with when given none, and the
+    class attributes they were computed from (a class with its own ``_initial_headers``: none cached)."""
+    if cls._initial_headers is not Response._initial_headers:
+        return (_NOT_CACHED, _NOT_CACHED, ())
+    media_type, charset = cls.media_type, cls.charset
+    if media_type is None:
+        return (None, charset, ())
+    return (media_type, charset, (("content-type", _content_type(media_type, charset)),))
+
+
+Response._headers_for = _headers_for(Response)
 
 
 class _BoundHeaders(MutableHeaders):

@@ -194,7 +194,8 @@ def model_param_getter(spec: an.ParamSpec, missing: Callable[[], Any]) -> Getter
     return get_model
 
 
-def _request(request: Request) -> Any:
+def request_getter(request: Request) -> Any:
+    """The getter of a ``Request`` (``WebSocket``, ``HTTPConnection``) parameter: the request itself."""
     return request
 
 
@@ -217,7 +218,7 @@ def special_getters(node: an.Dependant) -> list[tuple[str, Getter]]:
     out: list[tuple[str, Getter]] = []
     for name in (node.request_param_name, node.websocket_param_name, node.http_connection_param_name):
         if name:
-            out.append((name, _request))
+            out.append((name, request_getter))
     if node.response_param_name:
         out.append((node.response_param_name, _sub_response))
     if node.background_tasks_param_name:
@@ -237,3 +238,8 @@ def collect(getters: tuple[tuple[str, Getter], ...], request: Request, errors: l
         except Invalid as exc:
             errors.extend(exc.errors)
     return values
+
+
+def reads_response_params(getters: tuple[tuple[str, Getter], ...]) -> bool:
+    """Whether these getters include a ``Response`` or ``BackgroundTasks`` parameter."""
+    return any(get is _sub_response or get is _background_tasks for _, get in getters)

@@ -32,11 +32,12 @@ from ..concurrency import run_in_threadpool
 from ..exceptions import ConfigurationError, RequestValidationError
 from ..responses import Response
 from .body import body_reader, raw_text, received_body
+from .direct import direct_runner
 from .exits import close_function_scope, close_generators, enter_generator
 from .limit import limited
 from .nodes import APP, ASYNC, ASYNC_GEN, SYNC, SYNC_GEN, Node, kind_of
-from .params import collect, param_getter, special_getters
-from .respond import build_responder, endpoint_context
+from .params import collect, param_getter, reads_response_params, special_getters
+from .respond import build_responder, endpoint_context, returned
 
 if TYPE_CHECKING:
     from ..requests import Request
@@ -186,13 +187,18 @@ def _compile(
 
         handler.call, handler.kind = start, ASYNC
     context = endpoint_context(route)
-    if len(nodes) == 1 and handler.kind in (ASYNC, SYNC):
-        return _simple_runner(handler, read_body, to_response, context)
-    if all(node.kind == APP for node in nodes[:-1]) and handler.kind in (ASYNC, SYNC):
-        # only app-scoped dependencies: the simple runner, plus one slot read each
+    # a Response the handler returns is sent as it is, unless the plan declares a Response or
+    # BackgroundTasks parameter (whose headers, status or tasks it then takes)
+    finishes = any(reads_response_params(node.getters) for node in nodes)
+    if handler.kind in (ASYNC, SYNC) and all(node.kind == APP for node in nodes[:-1]):
+        # no dependencies, or only app-scoped ones (one slot read each)
         slots = tuple((name, nodes[index].call) for name, index in handler.children)
-        return _simple_runner(handler, read_body, to_response, context, slots)
-    return _plan_runner(tuple(nodes), read_body, to_response, context)
+        simple = _simple_runner(handler, read_body, to_response, context, finishes, slots)
+        if read_body is None and handler.kind == ASYNC:
+            # written out; invalid input (rare) goes to the simple runner, which collects every error
+            return direct_runner(handler.call, handler.getters, slots, to_response, finishes, route.label, simple)
+        return simple
+    return _plan_runner(tuple(nodes), read_body, to_response, context, finishes)
 
 
 def compile_websocket_route(
@@ -202,7 +208,7 @@ def compile_websocket_route(
     an.check_path_params(route.dependant, route.path, route.label)
     nodes: list[Node] = []
     _flatten(route.dependant, nodes, overrides, route.label, app_scope)
-    return _plan_runner(tuple(nodes), None, _no_response, endpoint_context(route))
+    return _plan_runner(tuple(nodes), None, _no_response, endpoint_context(route), finishes=False)
 
 
 def _no_response(request: Any, result: Any) -> Any:
@@ -214,6 +220,7 @@ def _simple_runner(
     read_body: Callable[[Request], Any] | None,
     to_response: Callable[[Request, Any], Response],
     context: dict[str, Any],
+    finishes: bool,
     slots: tuple[tuple[str | None, Any], ...] = (),
 ) -> Callable[[Request], Any]:
     """The runner for a route without dependencies (the common, fastest case), or with only app-scoped ones."""
@@ -251,6 +258,8 @@ def _simple_runner(
             result = await call(**kwargs)
         else:
             result = await run_in_threadpool(call, **kwargs)
+        if isinstance(result, Response):  # PERF: no responder call for a ready response
+            return returned(request, result) if finishes else result
         return to_response(request, result)
 
     return run
@@ -261,6 +270,7 @@ def _plan_runner(
     read_body: Callable[[Request], Any] | None,
     to_response: Callable[[Request, Any], Response],
     context: dict[str, Any],
+    finishes: bool = True,
 ) -> Callable[[Request], Any]:
     """The runner for a route with dependencies: a straight walk over the flat plan."""
     count = len(nodes)
@@ -338,6 +348,8 @@ def _plan_runner(
                 result = await run_in_threadpool(handler.call, **kwargs)
             if has_function_scope and request._cleanup:
                 await close_function_scope(request)
+            if isinstance(result, Response):
+                return returned(request, result) if finishes else result
             return to_response(request, result)
         except BaseException as exc:
             if request._cleanup:

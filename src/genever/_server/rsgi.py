@@ -51,12 +51,16 @@ async def handle(app: Any, scope: Any, proto: Any) -> None:
     else:
         response = await server.dispatch(request)
     try:
-        if response._needs_request:
-            response._prepare(request)
-        if response._sends_at_once:  # PERF: a body in memory goes out in one native call, no coroutine
-            response._send_rsgi_now(proto, request.method == "HEAD")
+        if response._rsgi_plain and request.method != "HEAD":
+            # PERF: a body in memory goes out in one native call, no coroutine nor method call
+            proto.response_bytes(response.status_code, response.raw_headers, response.body)
         else:
-            await response._send_rsgi(proto, request.method == "HEAD")
+            if response._needs_request:
+                response._prepare(request)
+            if response._sends_at_once:
+                response._send_rsgi_now(proto, request.method == "HEAD")
+            else:
+                await response._send_rsgi(proto, request.method == "HEAD")
     finally:
         # the clean-up of yield dependencies runs even when the client went away mid-send
         if response.background is not None or request._cleanup or request._form is not None:
