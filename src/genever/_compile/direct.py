@@ -14,6 +14,7 @@ changes nothing). The source is kept on the runner (``runner.source``) and in
 from __future__ import annotations
 
 import itertools
+import keyword
 import linecache
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -39,14 +40,16 @@ def direct_runner(
     finishes: bool,
     label: str,
     collect_errors: Callable[[Request], Any],
-) -> Callable[[Request], Any]:
+) -> Callable[[Request], Any] | None:
     """``label``'s runner: each getter's value (the request itself for a ``Request`` parameter),
     then each slot's (made now if it was not yet), passed to ``call`` by name; the result turned
     into a response (see ``plan._compile`` for ``finishes``). ``collect_errors`` runs the request
-    instead when a getter finds a value invalid."""
-    for name in [name for name, _ in getters] + [name for name, _ in slots if name is not None]:
-        if not name.isidentifier():  # (a parameter's name always is: nothing else is written out)
-            raise ValueError(f"{label}: {name!r} is not a parameter name")
+    instead when a getter finds a value invalid. None when a name cannot be written out."""
+    names = [name for name, _ in getters] + [name for name, _ in slots if name is not None]
+    if not all(name.isidentifier() and not keyword.iskeyword(name) for name in names):
+        # a callable whose __signature__ names what Python cannot write as a keyword argument: the
+        # simple runner's call(**kwargs) takes any name
+        return None
     namespace: dict[str, Any] = {
         "call": call,
         "Invalid": Invalid,
