@@ -88,9 +88,10 @@ def test_strings_are_escaped_inline() -> None:
     env = environment(autoescape=True)
     genever.templating.Jinja2Templates(env=env)
     source = env.compile("{{ title }}", raw=True)
-    assert "_genever_escape_str(_genever_value) if type(_genever_value := " in source
+    assert "_genever_escape_str(_genever_value) if (_genever_type := type(_genever_value := " in source
     template = env.from_string("{{ a }}|{{ b }}|{{ c }}")
     assert template.render(a="<&>", b=7, c=Html()) == "&lt;&amp;&gt;|7|<b>safe</b>"
+    assert template.render(a=-12, b=True, c=Color.RED) == "-12|True|1"  # bool, IntEnum: escape()'s text
     plain = jinja2.Environment()
     genever.templating.Jinja2Templates(env=plain)
     assert "_genever_value" not in plain.compile("{{ title }}", raw=True)  # nothing to escape: Jinja2's str()

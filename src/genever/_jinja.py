@@ -18,9 +18,10 @@ from the ``ChainMap``'s dicts with C-level ``dict.update``. Globals are still
 read at every render (a change to ``env.globals`` shows on the next page).
 
 ``FastCodeGenerator`` then writes each autoescaped ``{{ value }}`` so that a
-``str`` (nearly every value a page writes) goes straight to markupsafe's C
-escaper, without a Python call: ``escape(value)`` becomes
-``(_escape_str(v) if type(v := value) is str else escape(v))``.
+``str`` or an ``int`` (nearly every value a page writes) is written without a
+Python call: a ``str`` goes straight to markupsafe's C escaper, an ``int``'s
+digits need no escaping; ``escape(value)`` becomes
+``(_escape_str(v) if (t := type(v := value)) is str else str(v) if t is int else escape(v))``.
 """
 
 from __future__ import annotations
@@ -112,13 +113,13 @@ class FastCodeGenerator(jinja2.compiler.CodeGenerator):
 
     def _output_child_pre(self, node: nodes.Expr, frame: jinja2.compiler.Frame, finalize: Any) -> None:
         if self._inline(frame, finalize):
-            self.write(f"({_ESCAPE_STR}({_VALUE}) if type({_VALUE} := ")
+            self.write(f"({_ESCAPE_STR}({_VALUE}) if ({_TYPE} := type({_VALUE} := ")
         else:
             super()._output_child_pre(node, frame, finalize)
 
     def _output_child_post(self, node: nodes.Expr, frame: jinja2.compiler.Frame, finalize: Any) -> None:
         if self._inline(frame, finalize):
-            self.write(f") is str else escape({_VALUE}))")
+            self.write(f")) is str else str({_VALUE}) if {_TYPE} is int else escape({_VALUE}))")
         else:
             super()._output_child_post(node, frame, finalize)
 
@@ -126,6 +127,7 @@ class FastCodeGenerator(jinja2.compiler.CodeGenerator):
 # names in the compiled modules (Jinja2's own names are l_*, t_*, and its runtime's exports)
 _ESCAPE_STR = "_genever_escape_str"
 _VALUE = "_genever_value"
+_TYPE = "_genever_type"
 
 
 def use_fast_templates(env: jinja2.Environment) -> None:
