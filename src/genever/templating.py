@@ -9,8 +9,13 @@
 Templates see ``request`` and can call ``url_for(name, **path_params)`` (routes
 and mounts, such as ``url_for('static', path='/app.css')``). Needs ``jinja2``
 (``pip install jinja2``). The environment's templates render the same text as
-Jinja2's own, faster (``genever._jinja``: plain-str escaping, cheaper contexts),
-unless the environment has a ``template_class`` of its own.
+Jinja2's own, faster (``genever._jinja``: plain-str escaping, cheaper contexts,
+a ``str`` or ``int`` written without a call), unless the environment has a
+``template_class`` of its own. ``TemplateResponse`` remembers the templates it
+has loaded and takes one again only when Jinja2 would load it again (a new
+loader or cache on the environment, or ``auto_reload``, Jinja2's default, and a
+changed source): an environment made with ``auto_reload=False`` reads no file
+metadata per page.
 """
 
 from __future__ import annotations
