@@ -16,9 +16,14 @@ import pytest
 
 from genever import Depends, Genever, Security
 from genever._dependency_limit import Semaphore
-from tests.servers import served_by_each, server_commands
+from tests.servers import BIN, served_by_each, server_commands
 
-SERVERS = server_commands("tests.server_apps.dependency_limit:app", "genever-run", "granian-rsgi", "uvicorn")
+APP = "tests.server_apps.dependency_limit:app"
+SERVERS = {
+    **server_commands(APP, "granian-rsgi", "uvicorn"),
+    # one worker: the app counts its peaks per process, and /peak is answered by one of them
+    "genever-run": lambda port: [str(BIN / "genever"), "run", APP, "--port", str(port), "--workers", "1"],
+}
 
 
 @pytest.mark.parametrize("value", [0, -1, True, 1.5, "2"])
