@@ -13,7 +13,7 @@ from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict, Field
 
 import genever
 import genever.testclient
-from tests.rsgi_client import RSGITestClient
+from tests.compat import answers
 from tests.servers import served_by_each, server_commands
 
 SERVERS = server_commands("tests.server_apps.alias_choices:app", "genever-run", "granian-rsgi", "uvicorn")
@@ -151,11 +151,7 @@ def apps() -> dict[str, Any]:
 @pytest.mark.parametrize("adapter", ["asgi", "rsgi"])
 @pytest.mark.parametrize(("method", "url", "kwargs"), CASES, ids=[f"{m} {u} {k}" for m, u, k in CASES])
 def test_same_answer(apps: dict[str, Any], adapter: str, method: str, url: str, kwargs: dict[str, Any]) -> None:
-    with fastapi.testclient.TestClient(apps["fastapi"]) as theirs:
-        expected = theirs.request(method, url, **kwargs)
-    client_cls = genever.testclient.TestClient if adapter == "asgi" else RSGITestClient
-    with client_cls(apps["genever"]) as ours:
-        got = ours.request(method, url, **kwargs)
+    expected, got = answers(apps["fastapi"], apps["genever"], adapter, method, url, **kwargs)
     assert (got.status_code, got.json()) == (expected.status_code, expected.json())
 
 

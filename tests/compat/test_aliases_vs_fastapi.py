@@ -9,7 +9,7 @@ import pytest
 
 import genever
 import genever.testclient
-from tests.rsgi_client import RSGITestClient
+from tests.compat import answers
 
 
 def build(fw: Any) -> Any:
@@ -72,10 +72,8 @@ def apps() -> dict[str, Any]:
 @pytest.mark.parametrize(("method", "url", "kwargs"), CASES, ids=[f"{m} {u} {sorted(k)}" for m, u, k in CASES])
 def test_same_answer(apps: dict[str, Any], adapter: str, method: str, url: str, kwargs: dict[str, Any]) -> None:
     kwargs = dict(kwargs)
-    cookies = kwargs.pop("cookies", None)
-    expected = fastapi.testclient.TestClient(apps["fastapi"], cookies=cookies).request(method, url, **kwargs)
-    client_cls = genever.testclient.TestClient if adapter == "asgi" else RSGITestClient
-    got = client_cls(apps["genever"], cookies=cookies).request(method, url, **kwargs)
+    client = {"cookies": kwargs.pop("cookies", None)}
+    expected, got = answers(apps["fastapi"], apps["genever"], adapter, method, url, client, **kwargs)
     assert (got.status_code, got.json()) == (expected.status_code, expected.json())
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 import genever
 import genever.testclient
+from tests.compat import answers
 from tests.rsgi_client import RSGITestClient
 
 
@@ -82,11 +83,9 @@ CASES: list[tuple[str, str, Any]] = [
 @pytest.mark.parametrize("adapter", ["asgi", "rsgi"])
 @pytest.mark.parametrize(("method", "url", "body"), CASES, ids=[f"{m} {u} {b}" for m, u, b in CASES])
 def test_same_answer(root_path: str, adapter: str, method: str, url: str, body: Any) -> None:
-    with fastapi.testclient.TestClient(build(fastapi, root_path), follow_redirects=False) as client:
-        expected = client.request(method, url, json=body)
-    client_cls = genever.testclient.TestClient if adapter == "asgi" else RSGITestClient
-    with client_cls(build(genever, root_path), follow_redirects=False) as gclient:
-        got = gclient.request(method, url, json=body)
+    no_redirects = {"follow_redirects": False}
+    expected, got = answers(build(fastapi, root_path), build(genever, root_path), adapter, method, url, no_redirects,
+                            json=body)  # fmt: skip
     assert (got.status_code, got.text) == (expected.status_code, expected.text)
     assert got.headers.get("location") == expected.headers.get("location")
 
@@ -94,11 +93,7 @@ def test_same_answer(root_path: str, adapter: str, method: str, url: str, body: 
 @pytest.mark.parametrize("adapter", ["asgi", "rsgi"])
 def test_a_catch_all_needs_its_slash(adapter: str) -> None:
     """``/files/{rest:path}`` does not match ``/files``: redirected to ``/files/`` (found by fuzzing)."""
-    with fastapi.testclient.TestClient(build(fastapi), follow_redirects=False) as client:
-        expected = client.get("/files")
-    client_cls = genever.testclient.TestClient if adapter == "asgi" else RSGITestClient
-    with client_cls(build(genever), follow_redirects=False) as gclient:
-        got = gclient.get("/files")
+    expected, got = answers(build(fastapi), build(genever), adapter, "GET", "/files", {"follow_redirects": False})
     assert (got.status_code, got.headers.get("location")) == (expected.status_code, expected.headers["location"])
     assert got.status_code == 307
 

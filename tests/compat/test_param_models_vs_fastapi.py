@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 import genever
 import genever.testclient
-from tests.rsgi_client import RSGITestClient
+from tests.compat import answers
 
 
 class Filters(BaseModel):
@@ -116,11 +116,7 @@ def apps() -> dict[str, Any]:
 @pytest.mark.parametrize("adapter", ["asgi", "rsgi"])
 @pytest.mark.parametrize(("url", "headers"), CASES, ids=[f"{u} {sorted(h)}" for u, h in CASES])
 def test_same_answer(apps: dict[str, Any], adapter: str, url: str, headers: dict[str, str]) -> None:
-    with fastapi.testclient.TestClient(apps["fastapi"]) as client:
-        expected = client.get(url, headers=headers)
-    client_cls = genever.testclient.TestClient if adapter == "asgi" else RSGITestClient
-    with client_cls(apps["genever"]) as gclient:
-        got = gclient.get(url, headers=headers)
+    expected, got = answers(apps["fastapi"], apps["genever"], adapter, "GET", url, headers=headers)
     assert (got.status_code, got.json()) == (expected.status_code, expected.json())
 
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 import genever
 import genever.sse
 import genever.testclient
-from tests.rsgi_client import RSGITestClient
+from tests.compat import answers
 
 
 class Item(BaseModel):
@@ -138,11 +138,7 @@ def test_same_stream(apps: dict[str, Any], adapter: str, method: str, url: str, 
     gen_app, gen_log = apps["genever"]
     fast_log.clear()
     gen_log.clear()
-    with fastapi.testclient.TestClient(fast_app) as client:
-        expected = client.request(method, url, json=body)
-    client_cls = genever.testclient.TestClient if adapter == "asgi" else RSGITestClient
-    with client_cls(gen_app) as gclient:
-        got = gclient.request(method, url, json=body)
+    expected, got = answers(fast_app, gen_app, adapter, method, url, json=body)
     assert got.status_code == expected.status_code
     assert got.headers.get("content-type") == expected.headers.get("content-type")
     for name in ("cache-control", "x-accel-buffering", "x-stream"):
