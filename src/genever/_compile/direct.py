@@ -40,16 +40,15 @@ def direct_runner(
     finishes: bool,
     label: str,
     collect_errors: Callable[[Request], Any],
-) -> Callable[[Request], Any] | None:
+) -> Callable[[Request], Any]:
     """``label``'s runner: each getter's value (the request itself for a ``Request`` parameter),
     then each slot's (made now if it was not yet), passed to ``call`` by name; the result turned
     into a response (see ``plan._compile`` for ``finishes``). ``collect_errors`` runs the request
-    instead when a getter finds a value invalid. None when a name cannot be written out."""
-    names = [name for name, _ in getters] + [name for name, _ in slots if name is not None]
-    if not all(name.isidentifier() and not keyword.iskeyword(name) for name in names):
-        # a callable whose __signature__ names what Python cannot write as a keyword argument: the
-        # simple runner's call(**kwargs) takes any name
-        return None
+    instead when a getter finds a value invalid."""
+    for name in [name for name, _ in getters] + [name for name, _ in slots if name is not None]:
+        # (a parameter's name always is one: only such names are ever written into the source)
+        if not name.isidentifier() or keyword.iskeyword(name):
+            raise ValueError(f"{label}: {name!r} is not a parameter name")
     namespace: dict[str, Any] = {
         "call": call,
         "Invalid": Invalid,

@@ -196,9 +196,7 @@ def _compile(
         simple = _simple_runner(handler, read_body, to_response, context, finishes, slots)
         if read_body is None and handler.kind == ASYNC:
             # written out; invalid input (rare) goes to the simple runner, which collects every error
-            direct = direct_runner(handler.call, handler.getters, slots, to_response, finishes, route.label, simple)
-            if direct is not None:
-                return direct
+            return direct_runner(handler.call, handler.getters, slots, to_response, finishes, route.label, simple)
         return simple
     return _plan_runner(tuple(nodes), read_body, to_response, context, finishes)
 
